@@ -1,0 +1,239 @@
+"""The chat handler the embedded endpoint gives llama.cpp: prompt format, tools and JSON output.
+
+llama-cpp-python's built-in "gemma" format drops system and tool messages, and only its
+`chatml-function-calling` handler supports `tool_choice="auto"`. This handler keeps llama.cpp as
+the engine and adds what the workbook's clients need:
+
+* system messages are folded into the first user turn (as Gemma's own template does);
+* tool calls and tool results in the history are rendered as text the model can read;
+* tool use is grammar-constrained generation: the request's tool schemas become one JSON schema
+  (`name` + `arguments` per tool, plus a plain-answer branch for "auto"), llama.cpp samples under
+  that grammar, and the JSON is returned as OpenAI/Mistral `tool_calls`;
+* `tool_choice` "none", "auto", "required" (Mistral's "any") and a named function all work,
+  streamed or not.
+
+Nothing here is imported by notebooks; the endpoint process registers it at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+import time
+from collections.abc import Iterator
+from typing import Any
+
+HANDLER_NAME = "workbook-gemma"
+TURN = {"user": "<start_of_turn>user\n", "assistant": "<start_of_turn>model\n"}
+END_OF_TURN = "<end_of_turn>\n"
+TOOL_CALL_MAX_TOKENS = 256
+
+Message = dict[str, Any]
+
+
+def text_of(content: Any) -> str:
+    """Message content as plain text (strings, or lists of text parts as the SDKs send them)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        if isinstance(part, dict):
+            parts.append(str(part.get("text", "")))
+        else:
+            parts.append(str(part))
+    return "".join(parts)
+
+
+def tool_instructions(tools: list[dict[str, Any]], choice: Any) -> str:
+    """The system text that tells the model which tools exist and how to call one."""
+    listing = json.dumps([t["function"] for t in tools], ensure_ascii=False)
+    how = 'To call a tool, reply with JSON: {"name": <tool name>, "arguments": {...}}.'
+    if choice == "auto":
+        how += ' To answer without a tool, reply with JSON: {"answer": <your answer>}.'
+    return f"[AVAILABLE_TOOLS] {listing} [/AVAILABLE_TOOLS]\n{how}"
+
+
+def render_turns(messages: list[Message], extra_system: str = "") -> list[tuple[str, str]]:
+    """Turn an API message list into (role, text) turns the Gemma format can express."""
+    system = [text_of(m.get("content")) for m in messages if m.get("role") == "system"]
+    if extra_system:
+        system.append(extra_system)
+    turns: list[tuple[str, str]] = []
+    for m in messages:
+        role = m.get("role")
+        if role == "system":
+            continue
+        if role == "tool":
+            result = {"name": m.get("name"), "tool_call_id": m.get("tool_call_id"), "content": text_of(m.get("content"))}
+            turns.append(("user", "[TOOL_RESULTS] " + json.dumps(result, ensure_ascii=False)))
+        elif role == "assistant":
+            text = text_of(m.get("content"))
+            calls = [
+                {"name": c["function"]["name"], "arguments": c["function"].get("arguments")}
+                for c in (m.get("tool_calls") or [])
+            ]
+            if calls:
+                text = (text + " " if text else "") + "[TOOL_CALLS] " + json.dumps(calls, ensure_ascii=False)
+            turns.append(("assistant", text))
+        else:
+            turns.append(("user", text_of(m.get("content"))))
+    if system:
+        preface = "\n\n".join(s for s in system if s)
+        first_user = next((i for i, (r, _) in enumerate(turns) if r == "user"), None)
+        if first_user is None:
+            turns.insert(0, ("user", preface))
+        else:
+            turns[first_user] = ("user", preface + "\n\n" + turns[first_user][1])
+    return turns
+
+
+def gemma_prompt(turns: list[tuple[str, str]]) -> str:
+    """Gemma's turn format, ending with an open model turn."""
+    body = "".join(TURN[role] + text + END_OF_TURN for role, text in turns)
+    return body + TURN["assistant"]
+
+
+def _strict(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an object schema that allows no extra keys, so generation ends."""
+    schema = dict(schema or {"type": "object", "properties": {}})
+    if schema.get("type") == "object" and "additionalProperties" not in schema:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def tool_call_schema(tools: list[dict[str, Any]], choice: Any) -> dict[str, Any]:
+    """One JSON schema covering the calls the model may make under `choice`."""
+    if isinstance(choice, dict):
+        wanted = choice.get("function", {}).get("name")
+        chosen = [t for t in tools if t["function"]["name"] == wanted]
+        if not chosen:
+            names = ", ".join(t["function"]["name"] for t in tools)
+            raise ValueError(f"tool_choice names {wanted!r}, which is not among the tools sent: {names}")
+    else:
+        chosen = tools
+    branches: list[dict[str, Any]] = [
+        {
+            "type": "object",
+            "properties": {
+                "name": {"const": t["function"]["name"]},
+                "arguments": _strict(t["function"].get("parameters") or {}),
+            },
+            "required": ["name", "arguments"],
+            "additionalProperties": False,
+        }
+        for t in chosen
+    ]
+    if choice == "auto":
+        branches.append(
+            {
+                "type": "object",
+                "properties": {"answer": {"type": "string"}},
+                "required": ["answer"],
+                "additionalProperties": False,
+            }
+        )
+    return branches[0] if len(branches) == 1 else {"anyOf": branches}
+
+
+def new_tool_call_id() -> str:
+    """Nine alphanumerics, the form La Plateforme uses and validates."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(9))
+
+
+def as_stream(response: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Replay a finished chat completion as streaming chunks (role, payload, finish + usage)."""
+    choice = response["choices"][0]
+    message = choice["message"]
+    base = {"id": response["id"], "object": "chat.completion.chunk", "created": response["created"], "model": response["model"]}
+    yield {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+    delta: dict[str, Any] = {}
+    if message.get("tool_calls"):
+        delta["tool_calls"] = [dict(call, index=i) for i, call in enumerate(message["tool_calls"])]
+    elif message.get("content"):
+        delta["content"] = message["content"]
+    if delta:
+        yield {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+    yield {
+        **base,
+        "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}],
+        "usage": response.get("usage"),
+    }
+
+
+def make_handler():
+    """Build the llama-cpp-python chat completion handler (imports llama_cpp lazily)."""
+    from llama_cpp import llama_chat_format
+    from llama_cpp.llama_chat_format import ChatFormatterResponse
+
+    def formatter(messages: list[Message], **kwargs: Any) -> ChatFormatterResponse:
+        extra = kwargs.get("workbook_tool_text", "")
+        return ChatFormatterResponse(prompt=gemma_prompt(render_turns(messages, extra)), stop=END_OF_TURN.strip())
+
+    def plain(messages, extra: str = "", **kwargs):
+        def fmt(messages, **kw):
+            return formatter(messages, workbook_tool_text=extra)
+
+        return llama_chat_format.chat_formatter_to_chat_completion_handler(fmt)(messages=messages, **kwargs)
+
+    def handler(*, llama, messages, tools=None, tool_choice=None, stream=False, response_format=None, **kwargs):
+        kwargs.pop("functions", None)
+        kwargs.pop("function_call", None)
+        if not tools or tool_choice == "none":
+            return plain(messages, llama=llama, stream=stream, response_format=response_format, **kwargs)
+        choice = tool_choice or "auto"
+        if choice == "required":
+            choice = "any"
+        schema = tool_call_schema(tools, choice)
+        kwargs["max_tokens"] = min(kwargs.get("max_tokens") or TOOL_CALL_MAX_TOKENS, TOOL_CALL_MAX_TOKENS)
+        result = plain(
+            messages,
+            extra=tool_instructions(tools, choice),
+            llama=llama,
+            stream=False,
+            response_format={"type": "json_object", "schema": schema},
+            **kwargs,
+        )
+        result = to_tool_response(result)
+        return as_stream(result) if stream else result
+
+    return handler
+
+
+def to_tool_response(result: dict[str, Any]) -> dict[str, Any]:
+    """Turn the grammar-constrained JSON the model wrote into `tool_calls` (or a plain answer)."""
+    choice = result["choices"][0]
+    text = choice["message"].get("content") or ""
+    try:
+        decoded = json.loads(text)
+    except json.JSONDecodeError:
+        # Ran out of tokens inside the JSON: hand back what was written, flagged as truncated.
+        choice["finish_reason"] = "length"
+        return result
+    message: dict[str, Any] = {"role": "assistant"}
+    if "answer" in decoded and "name" not in decoded:
+        message["content"] = str(decoded["answer"])
+        choice["finish_reason"] = "stop"
+    else:
+        message["content"] = ""
+        message["tool_calls"] = [
+            {
+                "id": new_tool_call_id(),
+                "type": "function",
+                "function": {"name": decoded["name"], "arguments": json.dumps(decoded["arguments"], ensure_ascii=False)},
+            }
+        ]
+        choice["finish_reason"] = "tool_calls"
+    choice["message"] = message
+    result.setdefault("created", int(time.time()))
+    return result
+
+
+def register() -> None:
+    """Make `chat_format="workbook-gemma"` available to llama-cpp-python in this process."""
+    from llama_cpp import llama_chat_format
+
+    llama_chat_format.register_chat_completion_handler(HANDLER_NAME)(make_handler())

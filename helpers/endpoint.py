@@ -1,0 +1,277 @@
+"""The embedded endpoint: llama-cpp-python's server, plus what the official clients need from it.
+
+Run it with `python -m helpers.endpoint --port 8765` (what `make serve` does) or, from Python,
+through `helpers.serving.LocalEndpoint`, which starts this module in a child process.
+
+llama-cpp-python's server already does chat, streaming, completions and grammar-constrained JSON.
+Measured gaps with the unmodified `mistralai` SDK, and what this module adds for each:
+
+* `models.list` needs `type` and `capabilities` per model        -> own `/v1/models` route
+* embeddings: the SDK sends `inputs`, expects an `id`; OpenAI asks
+  for base64 by default; the embedding model is a sentence model  -> own `/v1/embeddings` route
+* `random_seed`, `tool_choice="any"`, `json_schema` response
+  format, `content: null` on assistant tool-call turns              -> `MistralCompat` request rewrite
+* tool_choice auto/any/named, system and tool messages            -> `helpers.chat_format` handler
+* an unknown model name silently served by the default model      -> 404 listing the served models
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from . import chat_format
+from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_chat_model, prepare_embedding_model
+from .serving import DEFAULT_PORT
+
+DEFAULT_CONTEXT = 32768
+MODEL_ROUTES = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
+
+
+def error_body(message: str, *, type_: str, code: str | None = None, param: str | None = None) -> bytes:
+    """An error in the shape La Plateforme and OpenAI use."""
+    return json.dumps({"object": "error", "message": message, "type": type_, "param": param, "code": code}).encode()
+
+
+def normalise_chat_request(payload: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite Mistral-API fields into what llama-cpp-python's request model accepts."""
+    payload = dict(payload)
+    if "random_seed" in payload:
+        seed = payload.pop("random_seed")
+        if seed is not None:
+            payload.setdefault("seed", seed)
+    if "repetition_penalty" in payload:
+        penalty = payload.pop("repetition_penalty")
+        if penalty is not None:
+            payload["repeat_penalty"] = penalty
+    if payload.get("tool_choice") == "any":
+        payload["tool_choice"] = "required"
+    if isinstance(payload.get("tool_choice"), dict) and "type" not in payload["tool_choice"]:
+        payload["tool_choice"] = {"type": "function", **payload["tool_choice"]}
+    fmt = payload.get("response_format")
+    if isinstance(fmt, dict):
+        if fmt.get("type") == "json_schema":
+            spec = fmt.get("json_schema") or {}
+            payload["response_format"] = {"type": "json_object", "schema": spec.get("schema", spec.get("schema_definition", {}))}
+        elif fmt.get("type") == "text":
+            payload.pop("response_format")
+    messages = []
+    for m in payload.get("messages") or []:
+        m = {k: v for k, v in m.items() if v is not None or k == "content"}
+        if m.get("content") is None:
+            m["content"] = ""
+        messages.append(m)
+    if messages:
+        payload["messages"] = messages
+    for key in ("safe_prompt", "prompt_mode", "parallel_tool_calls", "prediction"):
+        payload.pop(key, None)
+    if payload.get("max_tokens") is None:
+        payload.pop("max_tokens", None)
+    return payload
+
+
+class MistralCompat:
+    """ASGI middleware: checks model names and rewrites Mistral-API request fields."""
+
+    def __init__(self, app, own, served: dict[str, str]):
+        self.app = app  # llama-cpp-python's server
+        self.own = own  # the routes it lacks (models, embeddings)
+        self.served = served  # model id -> kind ("chat" or "embeddings")
+
+    @staticmethod
+    def is_own(path: str) -> bool:
+        return path in ("/v1/models", "/v1/embeddings") or path.startswith("/v1/models/")
+
+    def unknown_model(self, model: Any, path: str) -> str | None:
+        kind = "embeddings" if path.endswith("embeddings") else "chat"
+        valid = [name for name, k in self.served.items() if k == kind]
+        if model in valid:
+            return None
+        listing = ", ".join(f"{name} ({k})" for name, k in self.served.items())
+        return (
+            f"Invalid model: {model!r} is not served here. This endpoint serves: {listing}. "
+            f"Use one of the {kind} models, or call helpers.connect() to get the right name for your backend."
+        )
+
+    async def __call__(self, scope, receive, send):
+        target = self.own if scope["type"] == "http" and self.is_own(scope["path"]) else self.app
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in MODEL_ROUTES:
+            await target(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        try:
+            payload = json.loads(body or b"{}")
+        except json.JSONDecodeError:
+            payload = None
+        if isinstance(payload, dict):
+            problem = self.unknown_model(payload.get("model"), scope["path"])
+            if problem:
+                await self.reply(send, 404, error_body(problem, type_="invalid_model", code="model_not_found", param="model"))
+                return
+            if scope["path"] == "/v1/chat/completions":
+                payload = normalise_chat_request(payload)
+            body = json.dumps(payload).encode()
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await target(dict(scope, headers=headers), replay, send)
+
+    @staticmethod
+    async def reply(send, status: int, body: bytes) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[str, Any]:
+    """A model entry that both the OpenAI and the Mistral clients can parse."""
+    chat = info["kind"] == "chat"
+    return {
+        "id": model_id,
+        "object": "model",
+        "created": 0,
+        "owned_by": "mistral-workbook (stand-in)",
+        "type": "base",
+        "name": model_id,
+        "description": f"Stand-in, not a Mistral model: {info['description']}. Stands in for {info['stands_in_for']}.",
+        "max_context_length": max_context,
+        "aliases": [],
+        "capabilities": {
+            "completion_chat": chat,
+            "completion_fim": False,
+            "function_calling": chat,
+            "fine_tuning": False,
+            "vision": False,
+            "classification": False,
+        },
+    }
+
+
+def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api_key: str | None = None):
+    """The ASGI app: llama-cpp-python's server behind `MistralCompat`, which adds what it lacks."""
+    from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path as PathParam
+    from llama_cpp.server.app import authenticate, create_app
+    from llama_cpp.server.errors import RouteErrorHandler
+    from llama_cpp.server.settings import ModelSettings, ServerSettings
+    from sentence_transformers import SentenceTransformer
+
+    chat_format.register()
+    threads = n_threads or int(os.environ.get("WORKBOOK_THREADS", "1"))
+    server_settings = ServerSettings(host="127.0.0.1", api_key=api_key)
+    chat_settings = ModelSettings(
+        model=str(prepare_chat_model(progress=False)),
+        model_alias=CHAT_ALIAS,
+        chat_format=chat_format.HANDLER_NAME,
+        n_ctx=n_ctx,
+        n_threads=threads,
+        n_threads_batch=threads,
+        seed=0,
+        logits_all=False,  # True would allocate n_ctx x vocab floats (32 GiB at 32K context)
+        verbose=False,
+    )
+    app = create_app(server_settings=server_settings, model_settings=[chat_settings])
+    embedder = SentenceTransformer(str(prepare_embedding_model(progress=False)), device="cpu")
+    infos = embedded_model_info()
+    contexts = {CHAT_ALIAS: n_ctx, EMBED_ALIAS: embedder.max_seq_length}
+    cards = {name: model_card(name, infos[name], contexts[name]) for name in (CHAT_ALIAS, EMBED_ALIAS)}
+
+    router = APIRouter(route_class=RouteErrorHandler, dependencies=[Depends(authenticate)])
+
+    @router.get("/v1/models")
+    async def list_models() -> dict[str, Any]:
+        return {"object": "list", "data": list(cards.values())}
+
+    @router.get("/v1/models/{model_id:path}")
+    async def get_model(model_id: str = PathParam(...)) -> dict[str, Any]:
+        if model_id not in cards:
+            raise HTTPException(404, detail=f"Invalid model {model_id!r}; served: {', '.join(cards)}")
+        return cards[model_id]
+
+    @router.post("/v1/embeddings")
+    async def embeddings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        from starlette.concurrency import run_in_threadpool
+
+        texts = body.get("inputs", body.get("input"))
+        if isinstance(texts, str):
+            texts = [texts]
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+            raise HTTPException(422, detail="Send `inputs` (Mistral) or `input` (OpenAI): a string or a list of strings.")
+        dimension = embedder.get_sentence_embedding_dimension()
+        if body.get("output_dimension") not in (None, dimension):
+            raise HTTPException(
+                400, detail=f"{EMBED_ALIAS} produces {dimension}-dim vectors only; drop output_dimension or ask for {dimension}."
+            )
+        limit = embedder.max_seq_length
+        lengths = [len(embedder.tokenizer(t)["input_ids"]) for t in texts]
+        too_long = [(i, n) for i, n in enumerate(lengths) if n > limit]
+        if too_long:
+            i, n = too_long[0]
+            raise HTTPException(
+                400,
+                detail=f"Input {i} is {n} tokens; {EMBED_ALIAS} reads at most {limit} tokens per input "
+                f"(its context limit). Split long texts into chunks first.",
+            )
+        vectors = await run_in_threadpool(embedder.encode, texts, normalize_embeddings=True)
+        as_base64 = body.get("encoding_format") == "base64"
+        data = []
+        for i, vector in enumerate(vectors):
+            value: Any = base64.b64encode(vector.astype("<f4").tobytes()).decode() if as_base64 else vector.tolist()
+            data.append({"object": "embedding", "embedding": value, "index": i})
+        used = sum(lengths)
+        return {
+            "id": "emb-" + uuid.uuid4().hex,
+            "object": "list",
+            "data": data,
+            "model": EMBED_ALIAS,
+            "usage": {"prompt_tokens": used, "total_tokens": used, "completion_tokens": 0},
+        }
+
+    own = FastAPI(title="Mistral Workbook additions")
+    own.include_router(router)
+    return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve in the foreground until Ctrl-C (or SIGTERM)."""
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="Serve the workbook's embedded models on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", DEFAULT_PORT)))
+    parser.add_argument("--n-ctx", type=int, default=int(os.environ.get("WORKBOOK_CONTEXT", DEFAULT_CONTEXT)))
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--api-key-env", default=None, help="name of an environment variable holding a key clients must send")
+    args = parser.parse_args(argv)
+    api_key = os.environ.get(args.api_key_env) if args.api_key_env else None
+    started = time.perf_counter()
+    app = build_app(n_ctx=args.n_ctx, n_threads=args.threads, api_key=api_key)
+    base = f"http://127.0.0.1:{args.port}"
+    print(f"Embedded endpoint loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    print(f"  Mistral SDK:  Mistral(api_key='local', server_url='{base}')", flush=True)
+    print(f"  OpenAI SDK:   OpenAI(api_key='local', base_url='{base}/v1')", flush=True)
+    print(f"  models:       {CHAT_ALIAS} (chat, context {args.n_ctx}), {EMBED_ALIAS} (embeddings)", flush=True)
+    print("  These are stand-ins, not Mistral models. Stop with Ctrl-C.", flush=True)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    print("Embedded endpoint stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Shared fixtures: one real embedded endpoint for the whole test session, on a free port."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers.serving import LocalEndpoint, free_port
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Each test gets its own settings file and no backend variables from the outside."""
+    monkeypatch.setenv("WORKBOOK_SETTINGS", str(tmp_path / "settings.json"))
+    for var in ("MISTRAL_API_KEY", "MISTRAL_SERVER_URL", "VLLM_BASE_URL", "VLLM_API_KEY",
+                "WORKBOOK_BACKEND", "WORKBOOK_MODEL", "WORKBOOK_HARDWARE"):
+        monkeypatch.delenv(var, raising=False)
+    # Point Ollama detection at a port where nothing listens, so a reader's own daemon can't leak in.
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
+
+
+@pytest.fixture(scope="session")
+def endpoint():
+    with LocalEndpoint(port=free_port()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def sdk(endpoint):
+    from mistralai.client import Mistral
+
+    return Mistral(api_key="local", server_url=endpoint.base_url)
+
+
+@pytest.fixture(scope="session")
+def oai(endpoint):
+    from openai import OpenAI
+
+    return OpenAI(api_key="local", base_url=endpoint.base_url + "/v1")
+
+
+def pytest_report_header(config):
+    return f"embedded models cache: {os.environ.get('WORKBOOK_CACHE', '.cache/models')}"

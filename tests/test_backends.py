@@ -1,0 +1,137 @@
+"""The backend switch, settings, name map and bad-input messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import helpers
+from helpers import backends, catalog
+from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.report import environment_table
+from helpers.errors import BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
+from helpers.serving import LocalEndpoint, free_port
+from helpers.settings import Settings, load_settings, save_settings
+
+
+@pytest.fixture
+def use_endpoint(endpoint, monkeypatch):
+    """Make connect() reuse the session's endpoint instead of starting its own."""
+    monkeypatch.setattr(backends, "_shared_endpoint", endpoint)
+    yield endpoint
+    monkeypatch.setattr(backends, "_shared_endpoint", None)
+
+
+def test_names_map_across_backends():
+    assert catalog.resolve("mistral-small-latest", "ollama") == "mistral"
+    assert catalog.resolve("mistral-small-latest", "vllm") == "mistralai/Mistral-7B-Instruct-v0.3"
+    assert catalog.resolve("mistral-small-latest", "embedded") == CHAT_ALIAS
+    assert catalog.resolve("mistral", "mistral") == "open-mistral-7b"  # an Ollama tag maps back too
+    assert catalog.resolve("open-mixtral-8x7b", "ollama") == "mixtral"
+    assert catalog.resolve("my-own-finetune", "vllm") == "my-own-finetune"  # unknown names pass through
+    with pytest.raises(LookupError, match="no equivalent on the ollama backend"):
+        catalog.resolve("mistral-embed", "ollama")
+
+
+def test_settings_round_trip_and_environment_wins(monkeypatch):
+    save_settings(Settings(backend="embedded", model="codestral-latest", hardware="cpu"))
+    assert load_settings() == Settings(backend="embedded", model="codestral-latest", hardware="cpu")
+    monkeypatch.setenv("WORKBOOK_MODEL", "open-mistral-nemo")
+    assert load_settings().model == "open-mistral-nemo"
+    assert load_settings(use_env=False).model == "codestral-latest"
+    with pytest.raises(ValueError, match="choose one of"):
+        Settings(backend="openai").validate()
+
+
+def test_auto_picks_embedded_when_nothing_else_answers():
+    probes = backends.detect(timeout=0.3)
+    assert [p.backend for p in probes] == ["mistral", "ollama", "vllm", "embedded"]
+    assert backends.pick_backend(probes) == "embedded"
+
+
+def test_auto_prefers_la_plateforme_when_a_key_is_set(monkeypatch):
+    monkeypatch.setenv("MISTRAL_API_KEY", "x" * 32)
+    assert backends.pick_backend(backends.detect(timeout=0.3)) == "mistral"
+
+
+def test_connect_embedded_gives_a_ready_sdk_client_and_a_stand_in_banner(use_endpoint, capsys):
+    bk = helpers.connect()
+    banner = capsys.readouterr().out
+    assert bk.name == "embedded" and bk.standin
+    assert bk.chat_model == CHAT_ALIAS and bk.embed_model == EMBED_ALIAS
+    assert "STAND-IN" in banner and "not a Mistral model" in banner and "mistral-small-latest" in banner
+    response = bk.client.chat.complete(model=bk.chat_model, messages=[{"role": "user", "content": "Hi"}], max_tokens=4)
+    assert "STAND-IN" in bk.answered_by(response) and CHAT_ALIAS in bk.answered_by(response)
+    assert bk.openai().models.list().data[0].id == CHAT_ALIAS
+
+
+def test_settings_file_choice_is_used(use_endpoint):
+    save_settings(Settings(backend="embedded", model="codestral-latest"))
+    bk = helpers.connect(quiet=True)
+    assert bk.requested == "codestral-latest" and bk.chat_model == CHAT_ALIAS
+
+
+def test_wrong_model_name_lists_the_valid_ones(use_endpoint):
+    with pytest.raises(ModelNotFound) as info:
+        helpers.connect("embedded", "mistral-gigantic", quiet=True)
+    message = str(info.value)
+    assert CHAT_ALIAS in message and "mistral-small-latest" in message and "codestral-latest" in message
+
+
+def test_missing_key_says_how_to_set_it():
+    with pytest.raises(MissingKey, match="MISTRAL_API_KEY(.|\n)*getpass"):
+        helpers.connect("mistral", quiet=True)
+
+
+def test_invalid_key_is_explained_and_never_printed(monkeypatch, capsys):
+    """La Plateforme's path, pointed at a local endpoint that demands a different key."""
+    with LocalEndpoint(port=free_port(), api_key="the-right-key-0123456789") as guarded:
+        secret = "sk-wrong-key-ABCDEFGHIJKLMNOPQRSTUV"
+        monkeypatch.setenv("MISTRAL_API_KEY", secret)
+        monkeypatch.setenv("MISTRAL_SERVER_URL", guarded.base_url)
+        with pytest.raises(InvalidKey) as info:
+            helpers.connect("mistral", CHAT_ALIAS)
+        assert "MISTRAL_API_KEY" in str(info.value) and "401" in str(info.value)
+        assert secret not in str(info.value) and secret not in capsys.readouterr().out
+        # The same path with the right key works, through the same SDK calls.
+        monkeypatch.setenv("MISTRAL_API_KEY", "the-right-key-0123456789")
+        bk = helpers.connect("mistral", CHAT_ALIAS, quiet=True)
+        assert bk.client.chat.complete(model=bk.chat_model, messages=[{"role": "user", "content": "Hi"}], max_tokens=2).choices
+        assert "the-right-key" not in repr(bk)
+
+
+def test_unreachable_backend_says_what_was_tried_and_how_to_start_it(monkeypatch):
+    closed = f"http://127.0.0.1:{free_port()}/v1"
+    monkeypatch.setenv("VLLM_BASE_URL", closed)
+    with pytest.raises(BackendUnreachable) as info:
+        helpers.connect("vllm", quiet=True)
+    message = str(info.value)
+    assert closed.removesuffix("/v1") in message and "vllm.entrypoints.openai.api_server" in message
+    monkeypatch.delenv("VLLM_BASE_URL")
+    with pytest.raises(BackendUnreachable, match="VLLM_BASE_URL is not set"):
+        helpers.connect("vllm", quiet=True)
+
+
+def test_vllm_path_works_against_any_openai_compatible_server(use_endpoint, monkeypatch):
+    """The vLLM branch through the same client, against the embedded endpoint's OpenAI API."""
+    monkeypatch.setenv("VLLM_BASE_URL", use_endpoint.base_url + "/v1")
+    with pytest.raises(ModelNotFound, match="Mistral-7B-Instruct-v0.3(.|\n)*" + CHAT_ALIAS):
+        helpers.connect("vllm", quiet=True)  # maps to the real repo id, which this server lacks
+    bk = helpers.connect("vllm", CHAT_ALIAS, quiet=True)
+    assert bk.name == "vllm" and not bk.standin
+    assert bk.client.chat.complete(model=bk.chat_model, messages=[{"role": "user", "content": "Hi"}], max_tokens=2).choices
+
+
+def test_environment_table_reports_backends_and_packages():
+    table = environment_table()
+    items = dict(zip(table["item"], table["value"]))
+    assert items["mistralai"] == "3.7.0" and items["llama-cpp-python"] == "0.3.36"
+    assert items["embedded"].startswith("available") and items["ollama"].startswith("not available")
+
+
+def test_settings_file_is_plain_json_without_secrets(monkeypatch, tmp_path):
+    monkeypatch.setenv("MISTRAL_API_KEY", "sk-should-never-be-saved-1234567890")
+    save_settings(Settings(backend="mistral"))
+    stored = (tmp_path / "settings.json").read_text()
+    assert json.loads(stored)["backend"] == "mistral" and "sk-" not in stored

@@ -1,0 +1,75 @@
+"""The embedded models: checksummed, deterministic, and what they claim to be."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import chat_format
+from helpers.embedded import (
+    TINY_MISTRAL_CONFIG,
+    build_tiny_mistral,
+    embedded_model_info,
+    prepare_all,
+    prepare_chat_model,
+    sha256_of,
+    _manifest,
+)
+
+
+def test_prepare_is_idempotent_and_checksummed():
+    paths = prepare_all(progress=False)
+    gguf = prepare_chat_model(progress=False)
+    assert gguf == paths["standin-gemma-3-270m"]
+    assert sha256_of(gguf) == embedded_model_info()["standin-gemma-3-270m"]["sha256"]
+    assert (gguf.parent / "GEMMA_TERMS.html").exists()
+
+
+def test_tiny_mistral_is_built_deterministically(tmp_path):
+    cached = prepare_all(progress=False)["tiny-mistral"]
+    rebuilt = build_tiny_mistral(tmp_path / "again")
+    assert _manifest(rebuilt) == json.loads((cached / ".manifest.json").read_text())
+
+
+def test_tiny_mistral_has_the_mistral_architecture_and_v3_tokenizer():
+    from mistral_common.protocol.instruct.messages import UserMessage
+    from mistral_common.protocol.instruct.request import ChatCompletionRequest
+    from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    folder = prepare_all(progress=False)["tiny-mistral"]
+    config = AutoConfig.from_pretrained(folder)
+    assert config.model_type == "mistral" and config.num_key_value_heads == TINY_MISTRAL_CONFIG["num_key_value_heads"]
+    model = AutoModelForCausalLM.from_pretrained(folder)
+    assert 15e6 < sum(p.numel() for p in model.parameters()) < 25e6
+    tokenizer = MistralTokenizer.from_file(str(folder / "tokenizer.model.v3"))
+    tokens = tokenizer.encode_chat_completion(ChatCompletionRequest(messages=[UserMessage(content="Hi")])).tokens
+    assert tokens[:2] == [1, 3] and tokens[-1] == 4  # <s> [INST] ... [/INST]
+    assert max(tokens) < config.vocab_size
+
+
+def test_render_turns_folds_system_and_renders_tools():
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": [{"type": "text", "text": "Check 1.2.3.4"}]},
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "abcdefghi", "type": "function",
+                                                             "function": {"name": "lookup", "arguments": '{"ip": "1.2.3.4"}'}}]},
+        {"role": "tool", "name": "lookup", "tool_call_id": "abcdefghi", "content": "clean"},
+    ]
+    turns = chat_format.render_turns(messages)
+    assert turns[0] == ("user", "Be brief.\n\nCheck 1.2.3.4")
+    assert turns[1][0] == "assistant" and "[TOOL_CALLS]" in turns[1][1] and "lookup" in turns[1][1]
+    assert turns[2][0] == "user" and "[TOOL_RESULTS]" in turns[2][1] and "clean" in turns[2][1]
+    prompt = chat_format.gemma_prompt(turns)
+    assert prompt.endswith("<start_of_turn>model\n") and prompt.count("<end_of_turn>") == 3
+
+
+def test_tool_call_schema_by_choice():
+    tools = [{"type": "function", "function": {"name": n, "parameters": {"type": "object", "properties": {}}}} for n in "ab"]
+    assert len(chat_format.tool_call_schema(tools, "any")["anyOf"]) == 2
+    assert len(chat_format.tool_call_schema(tools, "auto")["anyOf"]) == 3  # plus a plain answer
+    named = chat_format.tool_call_schema(tools, {"type": "function", "function": {"name": "b"}})
+    assert named["properties"]["name"] == {"const": "b"}
+    with pytest.raises(ValueError, match="not among the tools sent: a, b"):
+        chat_format.tool_call_schema(tools, {"type": "function", "function": {"name": "c"}})

@@ -1,0 +1,220 @@
+"""The unmodified mistralai SDK against the embedded endpoint, over HTTP, for every call it serves."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from mistralai.client.errors import SDKError
+
+from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.errors import ContextTooLong, ModelNotFound, explain
+
+INDICATOR_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "search_database",
+        "description": "Search the threat database for indicators",
+        "parameters": {
+            "type": "object",
+            "properties": {"indicator": {"type": "string", "description": "IP address, hash, or domain", "maxLength": 40}},
+            "required": ["indicator"],
+        },
+    },
+}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "maxLength": 30}, "unit": {"enum": ["celsius", "fahrenheit"]}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+TOOLS = [INDICATOR_TOOL, WEATHER_TOOL]
+ASK = [{"role": "user", "content": "Check IP 203.0.113.7 in the threat database"}]
+
+
+def _check_call(call, tools=TOOLS):
+    """A tool call names one of the tools and its arguments validate against that tool's schema."""
+    by_name = {t["function"]["name"]: t["function"]["parameters"] for t in tools}
+    assert call.function.name in by_name
+    args = json.loads(call.function.arguments) if isinstance(call.function.arguments, str) else call.function.arguments
+    jsonschema.validate(args, by_name[call.function.name])
+    assert len(call.id) == 9 and call.id.isalnum()
+    return args
+
+
+def test_models_list_has_types_and_capabilities(sdk):
+    cards = {m.id: m for m in sdk.models.list().data}
+    assert set(cards) == {CHAT_ALIAS, EMBED_ALIAS}
+    assert cards[CHAT_ALIAS].capabilities.completion_chat and cards[CHAT_ALIAS].capabilities.function_calling
+    assert not cards[EMBED_ALIAS].capabilities.completion_chat
+    assert cards[CHAT_ALIAS].max_context_length >= 8192
+    assert "Stand-in" in cards[CHAT_ALIAS].description
+
+
+def test_chat_complete_is_deterministic_at_temperature_zero(sdk):
+    kwargs = dict(model=CHAT_ALIAS, messages=[{"role": "user", "content": "The capital of France is"}],
+                  temperature=0, max_tokens=16, random_seed=7)
+    first = sdk.chat.complete(**kwargs)
+    second = sdk.chat.complete(**kwargs)
+    assert first.model == CHAT_ALIAS
+    assert first.choices[0].message.content.strip()
+    assert first.choices[0].message.content == second.choices[0].message.content
+    assert 0 < first.usage.completion_tokens <= 16
+    assert first.usage.prompt_tokens > 3
+
+
+def test_system_message_reaches_the_prompt(sdk):
+    user = [{"role": "user", "content": "Hello"}]
+    bare = sdk.chat.complete(model=CHAT_ALIAS, messages=user, max_tokens=1, temperature=0)
+    with_system = sdk.chat.complete(
+        model=CHAT_ALIAS, messages=[{"role": "system", "content": "You are a terse assistant for security analysts."}, *user],
+        max_tokens=1, temperature=0,
+    )
+    assert with_system.usage.prompt_tokens >= bare.usage.prompt_tokens + 8
+
+
+def test_chat_stream_yields_several_chunks(sdk):
+    chunks = list(sdk.chat.stream(model=CHAT_ALIAS, messages=[{"role": "user", "content": "List three colours:"}],
+                                  max_tokens=24, temperature=0))
+    pieces = [c.data.choices[0].delta.content for c in chunks if c.data.choices and c.data.choices[0].delta.content]
+    assert len(pieces) >= 3
+    assert "".join(pieces).strip()
+    assert chunks[-1].data.choices[0].finish_reason in ("stop", "length")
+
+
+def test_json_object_mode_returns_json(sdk):
+    # A base model follows a pattern, not an instruction: show it two examples and it closes the object.
+    prompt = 'Animal facts as JSON.\ndog: {"animal": "dog", "legs": 4}\nbird: {"animal": "bird", "legs": 2}\ncat:'
+    response = sdk.chat.complete(
+        model=CHAT_ALIAS, messages=[{"role": "user", "content": prompt}],
+        response_format={"type": "json_object"}, max_tokens=150, temperature=0,
+    )
+    assert response.choices[0].finish_reason == "stop"
+    assert isinstance(json.loads(response.choices[0].message.content), dict)
+
+
+def test_json_schema_output_validates(sdk):
+    schema = {
+        "type": "object",
+        "properties": {"city": {"type": "string", "maxLength": 30}, "population": {"type": "integer"},
+                       "coastal": {"type": "boolean"}},
+        "required": ["city", "population", "coastal"],
+        "additionalProperties": False,
+    }
+    response = sdk.chat.complete(
+        model=CHAT_ALIAS, messages=[{"role": "user", "content": "Describe Marseille as JSON."}],
+        response_format={"type": "json_schema", "json_schema": {"name": "city", "schema": schema, "strict": True}},
+        max_tokens=120, temperature=0,
+    )
+    jsonschema.validate(json.loads(response.choices[0].message.content), schema)
+
+
+def test_tool_choice_any_calls_a_tool_with_valid_arguments(sdk):
+    response = sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=TOOLS, tool_choice="any", temperature=0)
+    choice = response.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert len(choice.message.tool_calls) == 1
+    _check_call(choice.message.tool_calls[0])
+
+
+def test_tool_choice_named_function_is_obeyed(sdk):
+    response = sdk.chat.complete(
+        model=CHAT_ALIAS, messages=ASK, tools=TOOLS, temperature=0,
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+    )
+    call = response.choices[0].message.tool_calls[0]
+    assert call.function.name == "get_weather"
+    assert _check_call(call)["unit"] in ("celsius", "fahrenheit")
+
+
+def test_tool_choice_none_answers_in_text(sdk):
+    response = sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=TOOLS, tool_choice="none",
+                                 max_tokens=20, temperature=0)
+    message = response.choices[0].message
+    assert not message.tool_calls
+    assert message.content.strip()
+
+
+def test_tool_choice_auto_returns_a_call_or_an_answer(sdk):
+    response = sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=TOOLS, tool_choice="auto", temperature=0)
+    message = response.choices[0].message
+    if message.tool_calls:
+        _check_call(message.tool_calls[0])
+        assert response.choices[0].finish_reason == "tool_calls"
+    else:
+        assert isinstance(message.content, str) and response.choices[0].finish_reason == "stop"
+
+
+def test_tool_call_streams(sdk):
+    chunks = list(sdk.chat.stream(model=CHAT_ALIAS, messages=ASK, tools=[INDICATOR_TOOL], tool_choice="any", temperature=0))
+    calls = [call for c in chunks for call in (c.data.choices[0].delta.tool_calls or [])]
+    assert len(calls) == 1
+    _check_call(calls[0])
+    assert chunks[-1].data.choices[0].finish_reason == "tool_calls"
+
+
+def test_tool_round_trip_reaches_a_final_answer(sdk):
+    first = sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=[INDICATOR_TOOL], tool_choice="any", temperature=0)
+    call = first.choices[0].message.tool_calls[0]
+    result = json.dumps({"indicator": "203.0.113.7", "verdict": "malicious", "source": "synthetic test row"})
+    history = [
+        *ASK,
+        {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
+        {"role": "tool", "name": call.function.name, "tool_call_id": call.id, "content": result},
+    ]
+    final = sdk.chat.complete(model=CHAT_ALIAS, messages=history, tools=[INDICATOR_TOOL], tool_choice="none",
+                              max_tokens=30, temperature=0)
+    assert final.choices[0].message.content.strip()
+    assert not final.choices[0].message.tool_calls
+    # The call and its result were part of the prompt the model read.
+    without = sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=[INDICATOR_TOOL], tool_choice="none",
+                                max_tokens=1, temperature=0)
+    assert final.usage.prompt_tokens > without.usage.prompt_tokens + 30
+
+
+def test_embeddings_are_384_dim_and_meaningful(sdk):
+    texts = ["The firewall blocked a malicious IP address.",
+             "A network filter stopped traffic from a known bad host.",
+             "My grandmother bakes apple pie on Sundays."]
+    response = sdk.embeddings.create(model=EMBED_ALIAS, inputs=texts)
+    vectors = [d.embedding for d in response.data]
+    assert [len(v) for v in vectors] == [384, 384, 384]
+    assert response.id and response.model == EMBED_ALIAS and response.usage.prompt_tokens > 10
+
+    def cos(a, b):
+        return sum(x * y for x, y in zip(a, b))  # vectors are unit length
+
+    assert abs(cos(vectors[0], vectors[0]) - 1) < 1e-4
+    assert cos(vectors[0], vectors[1]) > cos(vectors[0], vectors[2]) + 0.2
+
+
+def test_wrong_model_name_lists_the_served_models(sdk):
+    with pytest.raises(SDKError) as info:
+        sdk.chat.complete(model="mistral-large-latest", messages=ASK)
+    assert info.value.status_code == 404
+    assert CHAT_ALIAS in str(info.value) and EMBED_ALIAS in str(info.value)
+    assert isinstance(explain(info.value), ModelNotFound)
+
+
+def test_prompt_over_the_context_limit_names_the_limit(sdk, endpoint):
+    limit = {m.id: m for m in sdk.models.list().data}[CHAT_ALIAS].max_context_length
+    huge = "alpha " * (limit + 500)
+    with pytest.raises(SDKError) as info:
+        sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": huge}], max_tokens=4)
+    assert info.value.status_code == 400
+    friendly = explain(info.value)
+    assert isinstance(friendly, ContextTooLong)
+    assert str(limit) in str(friendly)
+
+
+def test_embedding_input_over_the_limit_names_the_limit(sdk):
+    with pytest.raises(SDKError) as info:
+        sdk.embeddings.create(model=EMBED_ALIAS, inputs=["word " * 600])
+    assert info.value.status_code == 400 and "at most 256 tokens" in str(info.value)

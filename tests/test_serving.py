@@ -1,0 +1,87 @@
+"""Server lifecycle: readiness, busy ports, stopping, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+import pytest
+from openai import OpenAI
+
+from helpers.serving import LocalEndpoint, ManagedServer, choose_port, free_port, port_is_free
+
+
+def _gone(pid: int, wait: float = 20.0) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_choose_port_moves_off_a_busy_port():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        said = []
+        chosen = choose_port(taken, say=said.append)
+        assert chosen != taken and port_is_free(chosen)
+        assert str(taken) in said[0] and str(chosen) in said[0]
+
+
+def test_a_server_that_dies_at_start_reports_its_log():
+    server = ManagedServer("broken", lambda p: [sys.executable, "-c", "print('no model here'); raise SystemExit(3)"],
+                           port=free_port(), ready_timeout=20)
+    with pytest.raises(RuntimeError, match="exited with code 3(.|\n)*no model here"):
+        server.start()
+    assert not server.running
+
+
+@pytest.mark.slow
+def test_endpoint_on_a_busy_port_starts_elsewhere_and_stops_cleanly():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        said = []
+        with LocalEndpoint(port=taken, say=said.append) as server:
+            assert server.port != taken
+            pid = server.process.pid
+            assert OpenAI(api_key="x", base_url=server.base_url + "/v1").models.list().data
+            assert any(str(taken) in line for line in said)
+        assert _gone(pid)
+    assert port_is_free(server.port)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["atexit", "parent-killed"])
+def test_no_orphan_when_the_parent_exits(how, tmp_path):
+    """A kernel that forgets to stop the endpoint, or is killed outright, leaves no server behind."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time
+        from helpers.serving import LocalEndpoint, free_port
+        server = LocalEndpoint(port=free_port()).start()
+        print(server.process.pid, flush=True)
+        if {how!r} == "parent-killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240)
+    pid = int(out.stdout.split()[0])
+    assert _gone(pid), f"endpoint {pid} outlived its parent ({how})"
+
+
+def test_stop_all_at_exit_leaves_no_children(endpoint):
+    """Every child of this test process is a server the suite knows about."""
+    children = psutil.Process(os.getpid()).children(recursive=False)
+    assert [c.pid for c in children if "helpers.endpoint" in " ".join(c.cmdline())] == [endpoint.process.pid]
