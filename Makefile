@@ -9,6 +9,8 @@ PIP_VERSION := 26.0.1
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
 PORT ?= 8765
 LAB_PORT ?= 8888
+# Tests pin the embedded default (the committed notebook outputs come from it) and never touch the reader's saved choices.
+TEST_ENV := WORKBOOK_BACKEND=embedded WORKBOOK_MODEL=mistral-small-latest WORKBOOK_SETTINGS=$(CURDIR)/build/test-settings.json
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
 .PHONY: setup models lab test test-helpers test-notebooks serve book bench lock clean
@@ -32,13 +34,13 @@ lab: setup
 	$(BIN)/jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) --notebook-dir notebooks
 
 test: setup
-	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks $(NBVAL)
 
 test-helpers: setup
-	$(BIN)/python -m pytest tests
+	$(TEST_ENV) $(BIN)/python -m pytest tests
 
 test-notebooks: setup
-	$(BIN)/python -m pytest notebooks $(NBVAL)
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks $(NBVAL)
 
 serve: setup
 	$(BIN)/python -m helpers.endpoint --port $(PORT)

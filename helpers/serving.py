@@ -154,6 +154,8 @@ class ManagedServer:
         """Stop the server and everything it started (SIGTERM to its group, then SIGKILL)."""
         process, self.process = self.process, None
         _RUNNING.discard(self)
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
         if process is None or process.poll() is not None:
             return
         try:
@@ -192,6 +194,7 @@ class LocalEndpoint(ManagedServer):
         port: int | None = None,
         *,
         n_ctx: int | None = None,
+        threads: int | None = None,
         api_key: str | None = None,
         say: Callable[[str], None] = print,
     ):
@@ -202,6 +205,8 @@ class LocalEndpoint(ManagedServer):
             extra += ["--api-key-env", "WORKBOOK_ENDPOINT_KEY"]
         if n_ctx:
             extra += ["--n-ctx", str(n_ctx)]
+        if threads:
+            extra += ["--threads", str(threads)]
         super().__init__(
             "embedded-endpoint",
             lambda p: [sys.executable, "-m", "helpers.endpoint", "--port", str(p), *extra],
