@@ -29,6 +29,7 @@ from typing import Any
 
 from . import chat_format
 from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_chat_model, prepare_embedding_model
+from .hardware import usable_cores
 from .serving import DEFAULT_PORT
 
 DEFAULT_CONTEXT = 32768
@@ -80,10 +81,35 @@ def normalise_chat_request(payload: dict[str, Any]) -> dict[str, Any]:
 class MistralCompat:
     """ASGI middleware: checks model names and rewrites Mistral-API request fields."""
 
-    def __init__(self, app, own, served: dict[str, str]):
+    def __init__(self, app, own, served: dict[str, str], count_tokens=None, n_ctx: int = DEFAULT_CONTEXT):
         self.app = app  # llama-cpp-python's server
         self.own = own  # the routes it lacks (models, embeddings)
         self.served = served  # model id -> kind ("chat" or "embeddings")
+        self.count_tokens = count_tokens  # prompt text -> token count, for the context check
+        self.n_ctx = n_ctx
+
+    def too_long(self, payload: dict[str, Any], path: str) -> str | None:
+        """The context-limit message, checked before any response starts.
+
+        llama-cpp-python raises this error inside the generator, so a *streamed* request would end
+        with an empty 200 stream; checking here gives streamed and plain requests the same 400.
+        """
+        if self.count_tokens is None:
+            return None
+        if path == "/v1/chat/completions":
+            tools = payload.get("tools") if payload.get("tool_choice") != "none" else None
+            extra = chat_format.tool_instructions(tools, payload.get("tool_choice") or "auto") if tools else ""
+            text = chat_format.gemma_prompt(chat_format.render_turns(payload.get("messages") or [], extra))
+        else:
+            prompt = payload.get("prompt", "")
+            text = prompt if isinstance(prompt, str) else "".join(map(str, prompt))
+        n = self.count_tokens(text)
+        if n < self.n_ctx:
+            return None
+        return (
+            f"This model's maximum context length is {self.n_ctx} tokens, however you requested {n} tokens "
+            f"in the prompt. Please reduce the length of the messages."
+        )
 
     @staticmethod
     def is_own(path: str) -> bool:
@@ -122,6 +148,11 @@ class MistralCompat:
                 return
             if scope["path"] == "/v1/chat/completions":
                 payload = normalise_chat_request(payload)
+            if scope["path"] != "/v1/embeddings" and (problem := self.too_long(payload, scope["path"])):
+                body = json.dumps({"error": {"message": problem, "type": "invalid_request_error",
+                                             "param": "messages", "code": "context_length_exceeded"}}).encode()
+                await self.reply(send, 400, body)
+                return
             body = json.dumps(payload).encode()
         sent = False
 
@@ -166,6 +197,17 @@ def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[st
     }
 
 
+def default_threads() -> int:
+    """Half the usable cores, 1 to 4 (`WORKBOOK_THREADS` overrides).
+
+    On a 2-core laptop one thread is steadier than two: the notebook kernel needs the other core,
+    and llama.cpp's threads spin-wait for each other when a core is taken away.
+    """
+    if os.environ.get("WORKBOOK_THREADS"):
+        return int(os.environ["WORKBOOK_THREADS"])
+    return max(1, min(4, usable_cores() // 2))
+
+
 def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api_key: str | None = None):
     """The ASGI app: llama-cpp-python's server behind `MistralCompat`, which adds what it lacks."""
     from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path as PathParam
@@ -175,7 +217,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     from sentence_transformers import SentenceTransformer
 
     chat_format.register()
-    threads = n_threads or int(os.environ.get("WORKBOOK_THREADS", "1"))
+    threads = n_threads or default_threads()
     server_settings = ServerSettings(host="127.0.0.1", api_key=api_key)
     chat_settings = ModelSettings(
         model=str(prepare_chat_model(progress=False)),
@@ -247,7 +289,13 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
 
     own = FastAPI(title="Mistral Workbook additions")
     own.include_router(router)
-    return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards})
+    from llama_cpp.server import app as llama_server
+
+    def count_tokens(text: str) -> int:
+        return len(llama_server._llama_proxy(CHAT_ALIAS).tokenize(text.encode(), add_bos=True, special=True))
+
+    return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards},
+                         count_tokens=count_tokens, n_ctx=n_ctx)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -101,17 +101,21 @@ def _gpus() -> list[GPU]:
     return gpus
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on (container limits included where the OS reports them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS
+        return os.cpu_count() or 1
+
+
 def detect_hardware() -> Hardware:
     """Detect CPU, cores usable by this process, RAM and GPUs."""
     import psutil
 
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS
-        cores = os.cpu_count() or 1
     return Hardware(
         cpu=_cpu_name(),
-        cores=cores,
+        cores=usable_cores(),
         ram_gib=round(psutil.virtual_memory().total / 2**30, 1),
         os=f"{platform.system()} {platform.release()}",
         python=platform.python_version(),

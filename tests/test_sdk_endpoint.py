@@ -212,6 +212,10 @@ def test_prompt_over_the_context_limit_names_the_limit(sdk, endpoint):
     friendly = explain(info.value)
     assert isinstance(friendly, ContextTooLong)
     assert str(limit) in str(friendly)
+    # Streamed, the same error arrives before the stream starts (not as an empty stream).
+    with pytest.raises(SDKError) as info:
+        list(sdk.chat.stream(model=CHAT_ALIAS, messages=[{"role": "user", "content": huge}], max_tokens=4))
+    assert info.value.status_code == 400 and f"maximum context length is {limit}" in str(info.value)
 
 
 def test_embedding_input_over_the_limit_names_the_limit(sdk):

@@ -85,3 +85,31 @@ def test_stop_all_at_exit_leaves_no_children(endpoint):
     """Every child of this test process is a server the suite knows about."""
     children = psutil.Process(os.getpid()).children(recursive=False)
     assert [c.pid for c in children if "helpers.endpoint" in " ".join(c.cmdline())] == [endpoint.process.pid]
+
+
+@pytest.mark.slow
+def test_make_serve_prints_url_and_models_and_stops_on_ctrl_c():
+    """What `make serve` runs: foreground server, banner with base URL and model names, clean Ctrl-C."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "helpers.endpoint", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if "Stop with Ctrl-C" in line:
+                break
+        text = "".join(banner)
+        assert f"http://127.0.0.1:{port}" in text
+        assert "standin-gemma-3-270m" in text and "standin-minilm-l6-v2" in text and "not Mistral models" in text
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and port_is_free(port):
+            time.sleep(0.2)
+        assert OpenAI(api_key="x", base_url=f"http://127.0.0.1:{port}/v1").models.list().data
+        process.send_signal(signal.SIGINT)
+        rest = process.communicate(timeout=30)[0]
+        assert process.returncode == 0 and "Embedded endpoint stopped." in rest
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
