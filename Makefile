@@ -31,7 +31,7 @@ models: $(STAMP)
 
 lab: setup
 	@echo "Starting JupyterLab on http://127.0.0.1:$(LAB_PORT)/lab (the URL with its token is printed below)."
-	$(BIN)/jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) --notebook-dir notebooks
+	$(BIN)/jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) --notebook-dir notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 test: setup
 	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks $(NBVAL)
