@@ -22,12 +22,18 @@ import secrets
 import string
 import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 HANDLER_NAME = "workbook-gemma"
 TURN = {"user": "<start_of_turn>user\n", "assistant": "<start_of_turn>model\n"}
 END_OF_TURN = "<end_of_turn>\n"
 TOOL_CALL_MAX_TOKENS = 256
+MAX_PARALLEL_CALLS = 4
+
+# Set by the endpoint per request from the API's `parallel_tool_calls` field, which llama-cpp-python's
+# request model does not carry through to the handler.
+PARALLEL_TOOL_CALLS: ContextVar[bool] = ContextVar("parallel_tool_calls", default=False)
 
 Message = dict[str, Any]
 
@@ -47,10 +53,12 @@ def text_of(content: Any) -> str:
     return "".join(parts)
 
 
-def tool_instructions(tools: list[dict[str, Any]], choice: Any) -> str:
+def tool_instructions(tools: list[dict[str, Any]], choice: Any, parallel: bool = False) -> str:
     """The system text that tells the model which tools exist and how to call one."""
     listing = json.dumps([t["function"] for t in tools], ensure_ascii=False)
     how = 'To call a tool, reply with JSON: {"name": <tool name>, "arguments": {...}}.'
+    if parallel:
+        how = 'To call tools, reply with a JSON list of calls: [{"name": <tool name>, "arguments": {...}}, ...].'
     if choice == "auto":
         how += ' To answer without a tool, reply with JSON: {"answer": <your answer>}.'
     return f"[AVAILABLE_TOOLS] {listing} [/AVAILABLE_TOOLS]\n{how}"
@@ -104,8 +112,12 @@ def _strict(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def tool_call_schema(tools: list[dict[str, Any]], choice: Any) -> dict[str, Any]:
-    """One JSON schema covering the calls the model may make under `choice`."""
+def tool_call_schema(tools: list[dict[str, Any]], choice: Any, parallel: bool = False) -> dict[str, Any]:
+    """One JSON schema covering the calls the model may make under `choice`.
+
+    With `parallel`, the calls come as a list of one to MAX_PARALLEL_CALLS items (a named choice
+    always gives one call).
+    """
     if isinstance(choice, dict):
         wanted = choice.get("function", {}).get("name")
         chosen = [t for t in tools if t["function"]["name"] == wanted]
@@ -126,16 +138,19 @@ def tool_call_schema(tools: list[dict[str, Any]], choice: Any) -> dict[str, Any]
         }
         for t in chosen
     ]
-    if choice == "auto":
-        branches.append(
-            {
-                "type": "object",
-                "properties": {"answer": {"type": "string"}},
-                "required": ["answer"],
-                "additionalProperties": False,
-            }
-        )
-    return branches[0] if len(branches) == 1 else {"anyOf": branches}
+    call = branches[0] if len(branches) == 1 else {"anyOf": branches}
+    if parallel and not isinstance(choice, dict):
+        call = {"type": "array", "items": call, "minItems": 1, "maxItems": MAX_PARALLEL_CALLS}
+    if choice != "auto":
+        return call
+    answer = {
+        "type": "object",
+        "properties": {"answer": {"type": "string"}},
+        "required": ["answer"],
+        "additionalProperties": False,
+    }
+    options = [call] if parallel else branches
+    return {"anyOf": [*options, answer]}
 
 
 def new_tool_call_id() -> str:
@@ -187,11 +202,13 @@ def make_handler():
         choice = tool_choice or "auto"
         if choice == "required":
             choice = "any"
-        schema = tool_call_schema(tools, choice)
-        kwargs["max_tokens"] = min(kwargs.get("max_tokens") or TOOL_CALL_MAX_TOKENS, TOOL_CALL_MAX_TOKENS)
+        parallel = PARALLEL_TOOL_CALLS.get()
+        schema = tool_call_schema(tools, choice, parallel)
+        limit = TOOL_CALL_MAX_TOKENS * (MAX_PARALLEL_CALLS if parallel else 1)
+        kwargs["max_tokens"] = min(kwargs.get("max_tokens") or limit, limit)
         result = plain(
             messages,
-            extra=tool_instructions(tools, choice),
+            extra=tool_instructions(tools, choice, parallel),
             llama=llama,
             stream=False,
             response_format={"type": "json_object", "schema": schema},
@@ -214,17 +231,19 @@ def to_tool_response(result: dict[str, Any]) -> dict[str, Any]:
         choice["finish_reason"] = "length"
         return result
     message: dict[str, Any] = {"role": "assistant"}
-    if "answer" in decoded and "name" not in decoded:
+    if isinstance(decoded, dict) and "answer" in decoded and "name" not in decoded:
         message["content"] = str(decoded["answer"])
         choice["finish_reason"] = "stop"
     else:
+        calls = decoded if isinstance(decoded, list) else [decoded]
         message["content"] = ""
         message["tool_calls"] = [
             {
                 "id": new_tool_call_id(),
                 "type": "function",
-                "function": {"name": decoded["name"], "arguments": json.dumps(decoded["arguments"], ensure_ascii=False)},
+                "function": {"name": c["name"], "arguments": json.dumps(c["arguments"], ensure_ascii=False)},
             }
+            for c in calls
         ]
         choice["finish_reason"] = "tool_calls"
     choice["message"] = message

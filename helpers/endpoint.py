@@ -12,6 +12,8 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
 * `random_seed`, `tool_choice="any"`, `json_schema` response
   format, `content: null` on assistant tool-call turns              -> `MistralCompat` request rewrite
 * tool_choice auto/any/named, system and tool messages            -> `helpers.chat_format` handler
+* `parallel_tool_calls` (default off here: a base model given the
+  choice strings calls together; set it to True to allow up to 4)  -> a list of calls in one reply
 * an unknown model name silently served by the default model      -> 404 listing the served models
 """
 
@@ -98,7 +100,8 @@ class MistralCompat:
             return None
         if path == "/v1/chat/completions":
             tools = payload.get("tools") if payload.get("tool_choice") != "none" else None
-            extra = chat_format.tool_instructions(tools, payload.get("tool_choice") or "auto") if tools else ""
+            parallel = chat_format.PARALLEL_TOOL_CALLS.get()
+            extra = chat_format.tool_instructions(tools, payload.get("tool_choice") or "auto", parallel) if tools else ""
             text = chat_format.gemma_prompt(chat_format.render_turns(payload.get("messages") or [], extra))
         else:
             prompt = payload.get("prompt", "")
@@ -141,6 +144,13 @@ class MistralCompat:
             payload = json.loads(body or b"{}")
         except json.JSONDecodeError:
             payload = None
+        parallel = chat_format.PARALLEL_TOOL_CALLS.set(isinstance(payload, dict) and payload.get("parallel_tool_calls") is True)
+        try:
+            await self.rewrite_and_forward(payload, body, target, scope, receive, send)
+        finally:
+            chat_format.PARALLEL_TOOL_CALLS.reset(parallel)
+
+    async def rewrite_and_forward(self, payload, body: bytes, target, scope, receive, send) -> None:
         if isinstance(payload, dict):
             problem = self.unknown_model(payload.get("model"), scope["path"])
             if problem:

@@ -222,3 +222,19 @@ def test_embedding_input_over_the_limit_names_the_limit(sdk):
     with pytest.raises(SDKError) as info:
         sdk.embeddings.create(model=EMBED_ALIAS, inputs=["word " * 600])
     assert info.value.status_code == 400 and "at most 256 tokens" in str(info.value)
+
+
+def test_parallel_tool_calls_come_as_a_list_of_valid_calls(sdk):
+    ask = [{"role": "user", "content": "Check IP 203.0.113.7 in the threat database, and get the weather in Paris in celsius."}]
+    response = sdk.chat.complete(model=CHAT_ALIAS, messages=ask, tools=TOOLS, tool_choice="any",
+                                 parallel_tool_calls=True, temperature=0)
+    calls = response.choices[0].message.tool_calls
+    assert 1 <= len(calls) <= 4
+    for call in calls:
+        _check_call(call)
+    assert len({c.id for c in calls}) == len(calls)
+    streamed = list(sdk.chat.stream(model=CHAT_ALIAS, messages=ask, tools=TOOLS, tool_choice="any",
+                                    parallel_tool_calls=True, temperature=0))
+    deltas = [call for c in streamed for call in (c.data.choices[0].delta.tool_calls or [])]
+    assert [d.function.name for d in deltas] == [c.function.name for c in calls]
+    assert [d.index for d in deltas] == list(range(len(calls)))
