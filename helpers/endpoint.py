@@ -15,6 +15,7 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
 * `parallel_tool_calls` (default off here: a base model given the
   choice strings calls together; set it to True to allow up to 4)  -> a list of calls in one reply
 * an unknown model name silently served by the default model      -> 404 listing the served models
+* no Ollama API at all                                              -> `helpers.ollama_api` under /api
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from . import chat_format
+from . import chat_format, ollama_api
 from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_chat_model, prepare_embedding_model
 from .hardware import usable_cores
 from .serving import DEFAULT_PORT
@@ -116,7 +117,7 @@ class MistralCompat:
 
     @staticmethod
     def is_own(path: str) -> bool:
-        return path in ("/v1/models", "/v1/embeddings") or path.startswith("/v1/models/")
+        return path in ("/", "/v1/models", "/v1/embeddings") or path.startswith(("/v1/models/", "/api/"))
 
     def unknown_model(self, model: Any, path: str) -> str | None:
         kind = "embeddings" if path.endswith("embeddings") else "chat"
@@ -221,6 +222,7 @@ def default_threads() -> int:
 def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api_key: str | None = None):
     """The ASGI app: llama-cpp-python's server behind `MistralCompat`, which adds what it lacks."""
     from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path as PathParam
+    from fastapi.responses import PlainTextResponse
     from llama_cpp.server.app import authenticate, create_app
     from llama_cpp.server.errors import RouteErrorHandler
     from llama_cpp.server.settings import ModelSettings, ServerSettings
@@ -300,6 +302,22 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     own = FastAPI(title="Mistral Workbook additions")
     own.include_router(router)
     from llama_cpp.server import app as llama_server
+
+    files = {CHAT_ALIAS: Path(chat_settings.model), EMBED_ALIAS: prepare_embedding_model(progress=False)}
+    ollama_models = ollama_api.OllamaModels(
+        CHAT_ALIAS, EMBED_ALIAS, files, infos, metadata=dict(llama_server._llama_proxy(None).metadata),
+        n_ctx=n_ctx, embed_dimension=embedder.get_sentence_embedding_dimension(),
+    )
+    own.include_router(ollama_api.build_router(
+        ollama_models, ollama_api.llama_lock(),
+        embed=lambda texts: embedder.encode(texts, normalize_embeddings=True),
+        count_embed_tokens=lambda text: len(embedder.tokenizer(text)["input_ids"]),
+        embed_limit=embedder.max_seq_length,
+    ))
+
+    @own.get("/", response_class=PlainTextResponse)
+    async def root() -> str:
+        return "Mistral Workbook embedded endpoint (stand-in models): Mistral/OpenAI API under /v1, Ollama API under /api\n"
 
     def count_tokens(text: str) -> int:
         return len(llama_server._llama_proxy(CHAT_ALIAS).tokenize(text.encode(), add_bos=True, special=True))

@@ -1,0 +1,403 @@
+"""Ollama's REST API over the embedded models, so the official `ollama` client runs offline.
+
+No Ollama daemon can be installed here, so the embedded endpoint also answers Ollama's routes —
+`/api/version`, `/api/tags`, `/api/show`, `/api/ps`, `/api/chat`, `/api/generate`, `/api/embed`,
+`/api/embeddings`, `/api/pull`, `/api/create`, `/api/copy`, `/api/delete` — with llama.cpp and
+sentence-transformers underneath. Streams are JSON lines, one object per line, as Ollama sends them.
+It is a stand-in and says so in `/api/version` and `/api/show`; against a real daemon the same
+client cells serve `mistral`, `mixtral` or `codestral`.
+
+`make serve-ollama` runs the endpoint on 127.0.0.1:${OLLAMA_PORT:-11435}.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+VERSION = "0.0.0-workbook-standin"
+TAG = ":latest"
+CHUNK = 8 << 20  # pull progress granularity
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def base_name(model: str) -> str:
+    """`name:latest` and `name` are the same model, as in Ollama."""
+    return model[: -len(TAG)] if model.endswith(TAG) else model
+
+
+def options_to_llama(options: dict[str, Any] | None) -> dict[str, Any]:
+    """Ollama `options` → llama-cpp-python sampling arguments."""
+    options = options or {}
+    mapping = {"temperature": "temperature", "top_p": "top_p", "top_k": "top_k", "seed": "seed",
+               "num_predict": "max_tokens", "stop": "stop", "repeat_penalty": "repeat_penalty",
+               "presence_penalty": "presence_penalty", "frequency_penalty": "frequency_penalty", "min_p": "min_p"}
+    out = {mapping[k]: v for k, v in options.items() if k in mapping and v is not None}
+    if out.get("max_tokens", 0) < 0:  # Ollama's -1 means "until done"
+        out.pop("max_tokens")
+    return out
+
+
+def messages_to_openai(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ollama chat messages (dict arguments, `tool_name`) → the OpenAI shape the chat handler reads."""
+    out = []
+    for i, m in enumerate(messages):
+        msg: dict[str, Any] = {"role": m["role"], "content": m.get("content") or ""}
+        if m.get("tool_calls"):
+            msg["tool_calls"] = [
+                {"id": f"call{i}x{j}", "type": "function",
+                 "function": {"name": c["function"]["name"], "arguments": json.dumps(c["function"].get("arguments") or {})}}
+                for j, c in enumerate(m["tool_calls"])
+            ]
+        if m["role"] == "tool" and m.get("tool_name"):
+            msg["name"] = m["tool_name"]
+        out.append(msg)
+    return out
+
+
+def tool_calls_to_ollama(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """OpenAI tool calls (arguments as a JSON string) → Ollama's (arguments as an object)."""
+    if not calls:
+        return None
+    return [{"function": {"index": i, "name": c["function"]["name"], "arguments": json.loads(c["function"]["arguments"] or "{}")}}
+            for i, c in enumerate(calls)]
+
+
+def response_format(fmt: Any) -> dict[str, Any] | None:
+    """Ollama `format` ("json" or a JSON schema) → llama-cpp-python's response_format."""
+    if fmt == "json":
+        return {"type": "json_object"}
+    if isinstance(fmt, dict):
+        return {"type": "json_object", "schema": fmt}
+    return None
+
+
+class OllamaModels:
+    """The models this API lists: the embedded ones plus those made with `/api/create`."""
+
+    def __init__(self, chat_alias: str, embed_alias: str, files: dict[str, Path], infos: dict[str, dict[str, Any]],
+                 metadata: dict[str, str], n_ctx: int, embed_dimension: int):
+        self.chat_alias = chat_alias
+        self.embed_alias = embed_alias
+        self.files = files
+        self.infos = infos
+        self.metadata = metadata
+        self.n_ctx = n_ctx
+        self.embed_dimension = embed_dimension
+        self.created: dict[str, dict[str, Any]] = {}  # name -> {"from", "system", "parameters"}
+        self.modified = now_iso()
+
+    def names(self) -> list[str]:
+        return [self.chat_alias, self.embed_alias, *self.created]
+
+    def resolve(self, model: str) -> tuple[str, dict[str, Any]]:
+        """(underlying embedded model, created-model settings) for a requested name."""
+        name = base_name(model or "")
+        if name in (self.chat_alias, self.embed_alias):
+            return name, {}
+        if name in self.created:
+            spec = self.created[name]
+            root, parent = self.resolve(spec["from"])
+            return root, {**parent, **{k: v for k, v in spec.items() if v}}
+        raise LookupError(f'model "{model}" not found, try pulling it first (this stand-in serves: '
+                          f'{", ".join(n + TAG for n in self.names())})')
+
+    def digest(self, name: str) -> str:
+        root, _ = self.resolve(name)
+        return self.infos[root]["sha256"]
+
+    def details(self, name: str) -> dict[str, Any]:
+        root, _ = self.resolve(name)
+        if root == self.chat_alias:
+            params = int(self.metadata.get("general.parameter_count", 0) or 268_098_176)
+            return {"parent_model": "", "format": "gguf", "family": self.metadata.get("general.architecture", "gemma3"),
+                    "families": [self.metadata.get("general.architecture", "gemma3")],
+                    "parameter_size": f"{params / 1e6:.0f}M", "quantization_level": "Q4_K_M"}
+        return {"parent_model": "", "format": "safetensors", "family": "bert", "families": ["bert"],
+                "parameter_size": "23M", "quantization_level": "F32"}
+
+    def size(self, name: str) -> int:
+        root, _ = self.resolve(name)
+        path = self.files[root]
+        return path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+    def listing(self, name: str) -> dict[str, Any]:
+        return {"name": name + TAG, "model": name + TAG, "modified_at": self.modified, "size": self.size(name),
+                "digest": self.digest(name), "details": self.details(name)}
+
+
+def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Callable[[list[str]], Any],
+                 count_embed_tokens: Callable[[str], int], embed_limit: int):
+    """The FastAPI router with Ollama's routes. `get_llama` is an async context manager factory."""
+    from fastapi import APIRouter, Body
+    from fastapi.responses import JSONResponse, StreamingResponse
+    from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+    router = APIRouter()
+
+    def error(status: int, message: str) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status)
+
+    def ndjson(lines: AsyncIterator[dict[str, Any]]) -> StreamingResponse:
+        async def encode():
+            async for line in lines:
+                yield json.dumps(line) + "\n"
+        return StreamingResponse(encode(), media_type="application/x-ndjson")
+
+    def stats(started: float, usage: dict[str, int]) -> dict[str, Any]:
+        total = int((time.perf_counter() - started) * 1e9)
+        return {"total_duration": total, "load_duration": 0, "prompt_eval_count": usage.get("prompt_tokens", 0),
+                "prompt_eval_duration": 0, "eval_count": usage.get("completion_tokens", 0), "eval_duration": total}
+
+    def chat_request(body: dict[str, Any], messages: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        root, spec = models.resolve(body.get("model", ""))
+        if root != models.chat_alias:
+            raise ValueError(f'"{body.get("model")}" is an embedding model; it does not support chat or generate')
+        if spec.get("system") and not any(m["role"] == "system" for m in messages):
+            messages = [{"role": "system", "content": spec["system"]}, *messages]
+        options = {**(spec.get("parameters") or {}), **(body.get("options") or {})}
+        kwargs: dict[str, Any] = {"messages": messages, **options_to_llama(options)}
+        kwargs.setdefault("max_tokens", 256)
+        tools = body.get("tools") or None
+        if tools:
+            kwargs["tools"], kwargs["tool_choice"] = tools, "auto"
+        if fmt := response_format(body.get("format")):
+            kwargs["response_format"] = fmt
+        return root, kwargs
+
+    async def run_chat(body: dict[str, Any], messages: list[dict[str, Any]], field: str):
+        """Shared by /api/chat (field "message") and /api/generate (field "response")."""
+        try:
+            _, kwargs = chat_request(body, messages)
+        except LookupError as exc:
+            return error(404, str(exc))
+        except ValueError as exc:
+            return error(400, str(exc))
+        name = body["model"]
+        started = time.perf_counter()
+
+        def payload(text: str, calls=None, done=False) -> dict[str, Any]:
+            line: dict[str, Any] = {"model": name, "created_at": now_iso()}
+            if field == "message":
+                line["message"] = {"role": "assistant", "content": text}
+                if calls:
+                    line["message"]["tool_calls"] = calls
+            else:
+                line["response"] = text
+            line["done"] = done
+            return line
+
+        if body.get("stream", True) is False:
+            async with get_llama() as llama:
+                try:
+                    result = await run_in_threadpool(llama.create_chat_completion, **kwargs)
+                except ValueError as exc:
+                    return error(400, str(exc))
+            choice = result["choices"][0]
+            line = payload(choice["message"].get("content") or "", tool_calls_to_ollama(choice["message"].get("tool_calls")), True)
+            line["done_reason"] = "length" if choice["finish_reason"] == "length" else "stop"
+            return JSONResponse({**line, **stats(started, result["usage"])})
+
+        async with get_llama() as llama:  # fail before the stream starts, as Ollama does
+            try:
+                stream = await run_in_threadpool(llama.create_chat_completion, stream=True, **kwargs)
+            except ValueError as exc:
+                return error(400, str(exc))
+
+        async def lines():
+            count, finish = 0, "stop"
+            async with get_llama():
+                try:
+                    async for chunk in iterate_in_threadpool(stream):
+                        choice = chunk["choices"][0]
+                        delta = choice.get("delta") or {}
+                        if delta.get("content") or delta.get("tool_calls"):
+                            count += 1
+                            yield payload(delta.get("content") or "", tool_calls_to_ollama(delta.get("tool_calls")))
+                        finish = choice.get("finish_reason") or finish
+                except ValueError as exc:  # e.g. the prompt exceeds the context: Ollama streams an error line
+                    yield {"error": str(exc)}
+                    return
+            usage = {"prompt_tokens": 0, "completion_tokens": count}
+            yield {**payload("", done=True), "done_reason": "length" if finish == "length" else "stop", **stats(started, usage)}
+
+        return ndjson(lines())
+
+    @router.get("/api/version")
+    async def version() -> dict[str, str]:
+        return {"version": VERSION}
+
+    @router.get("/api/tags")
+    async def tags() -> dict[str, Any]:
+        return {"models": [models.listing(n) for n in models.names()]}
+
+    @router.post("/api/show")
+    async def show(body: dict[str, Any] = Body(...)):
+        try:
+            root, spec = models.resolve(body.get("model", ""))
+        except LookupError as exc:
+            return error(404, str(exc))
+        info = models.infos[root]
+        chat = root == models.chat_alias
+        params = {"num_ctx": models.n_ctx, **(spec.get("parameters") or {})}
+        modelfile = [f"# Stand-in, not a Mistral model: {info['description']}", f"FROM {models.files[root]}"]
+        if spec.get("system"):
+            modelfile.append(f'SYSTEM """{spec["system"]}"""')
+        modelfile += [f"PARAMETER {k} {v}" for k, v in params.items()]
+        model_info = ({k: v for k, v in models.metadata.items() if not k.startswith("tokenizer.")} if chat
+                      else {"general.architecture": "bert", "bert.embedding_length": models.embed_dimension})
+        return {
+            "license": info["licence"],
+            "modelfile": "\n".join(modelfile) + "\n",
+            "parameters": "\n".join(f"{k} {v}" for k, v in params.items()),
+            "template": "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n" if chat else "",
+            "system": spec.get("system", ""),
+            "details": models.details(root),
+            "model_info": model_info,
+            "capabilities": ["completion", "tools"] if chat else ["embedding"],
+            "modified_at": models.modified,
+        }
+
+    @router.get("/api/ps")
+    async def ps() -> dict[str, Any]:
+        expires = (datetime.now(timezone.utc) + timedelta(days=365)).isoformat().replace("+00:00", "Z")
+        return {"models": [{**models.listing(n), "expires_at": expires, "size_vram": 0,
+                            "context_length": models.n_ctx if n == models.chat_alias else embed_limit}
+                           for n in (models.chat_alias, models.embed_alias)]}
+
+    @router.post("/api/chat")
+    async def chat(body: dict[str, Any] = Body(...)):
+        return await run_chat(body, messages_to_openai(body.get("messages") or []), "message")
+
+    @router.post("/api/generate")
+    async def generate(body: dict[str, Any] = Body(...)):
+        messages = ([{"role": "system", "content": body["system"]}] if body.get("system") else [])
+        messages.append({"role": "user", "content": body.get("prompt") or ""})
+        return await run_chat({**body, "tools": None}, messages, "response")
+
+    async def embed_texts(model: str, texts: list[str], truncate: bool):
+        try:
+            root, _ = models.resolve(model)
+        except LookupError as exc:
+            return None, error(404, str(exc))
+        if root != models.embed_alias:
+            return None, error(400, f'"{model}" does not support embeddings; use {models.embed_alias}')
+        lengths = [count_embed_tokens(t) for t in texts]
+        if not truncate and max(lengths, default=0) > embed_limit:
+            return None, error(400, f"input length exceeds the context length ({embed_limit} tokens); "
+                                    "send shorter chunks or set truncate to true")
+        vectors = await run_in_threadpool(embed, texts)
+        return (vectors, sum(min(n, embed_limit) for n in lengths)), None
+
+    @router.post("/api/embed")
+    async def embed_route(body: dict[str, Any] = Body(...)):
+        texts = body.get("input", [])
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        started = time.perf_counter()
+        result, problem = await embed_texts(body.get("model", ""), texts, body.get("truncate", True) is not False)
+        if problem:
+            return problem
+        vectors, tokens = result
+        return {"model": body["model"], "embeddings": [v.tolist() for v in vectors],
+                **stats(started, {"prompt_tokens": tokens})}
+
+    @router.post("/api/embeddings")
+    async def embeddings_legacy(body: dict[str, Any] = Body(...)):
+        result, problem = await embed_texts(body.get("model", ""), [body.get("prompt") or ""], True)
+        return problem or {"embedding": result[0][0].tolist()}
+
+    @router.post("/api/pull")
+    async def pull(body: dict[str, Any] = Body(...)):
+        name = body.get("model") or body.get("name") or ""
+        try:
+            root, _ = models.resolve(name)
+        except LookupError:
+            return error(404, f'pull model manifest: "{name}" cannot be downloaded here (no network); this stand-in '
+                              f'serves {", ".join(n + TAG for n in models.names())}. With a real Ollama daemon, '
+                              f'`ollama pull {name}` downloads it.')
+        path = models.files[root]
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        total, expected = sum(p.stat().st_size for p in files), models.digest(name)
+
+        async def lines():
+            yield {"status": "pulling manifest"}
+            digest, done = hashlib.sha256(), 0
+            checked = files[0] if path.is_file() else path / models.infos[root]["file"]
+            for p in files:
+                with p.open("rb") as f:
+                    while block := await run_in_threadpool(f.read, CHUNK):
+                        if p == checked:
+                            digest.update(block)
+                        done += len(block)
+                        yield {"status": f"pulling {expected[:12]}", "digest": f"sha256:{expected}", "total": total, "completed": done}
+            yield {"status": "verifying sha256 digest"}
+            if digest.hexdigest() != expected:
+                yield {"error": f"digest mismatch for {checked}: run `make models` to prepare it again"}
+                return
+            yield {"status": "writing manifest"}
+            yield {"status": "success"}
+
+        if body.get("stream", True) is False:
+            last = [line async for line in lines()][-1]
+            return error(500, last["error"]) if "error" in last else last
+        return ndjson(lines())
+
+    @router.post("/api/create")
+    async def create(body: dict[str, Any] = Body(...)):
+        name, parent = base_name(body.get("model", "")), body.get("from") or ""
+        if not name:
+            return error(400, "model is required")
+        try:
+            models.resolve(parent)
+        except LookupError as exc:
+            return error(404, f"create {name}: FROM {parent!r}: {exc}")
+        models.created[name] = {"from": parent, "system": body.get("system") or "",
+                                "parameters": body.get("parameters") or {}}
+        steps = [{"status": "using existing layer"}, {"status": "writing manifest"}, {"status": "success"}]
+        if body.get("stream", True) is False:
+            return steps[-1]
+
+        async def lines():
+            for step in steps:
+                yield step
+        return ndjson(lines())
+
+    @router.post("/api/copy")
+    async def copy(body: dict[str, Any] = Body(...)):
+        try:
+            models.resolve(body.get("source", ""))
+        except LookupError as exc:
+            return error(404, str(exc))
+        models.created[base_name(body.get("destination", ""))] = {"from": body["source"], "system": "", "parameters": {}}
+        return JSONResponse({}, status_code=200)
+
+    @router.delete("/api/delete")
+    async def delete(body: dict[str, Any] = Body(...)):
+        name = base_name(body.get("model", ""))
+        if name not in models.created:
+            return error(404, f'model "{body.get("model")}" not found (only models made with create can be deleted here)')
+        del models.created[name]
+        return JSONResponse({}, status_code=200)
+
+    return router
+
+
+def llama_lock():
+    """An async context manager yielding the loaded Llama, holding llama-cpp-python's server lock."""
+    from llama_cpp.server.app import get_llama_proxy
+
+    @contextlib.asynccontextmanager
+    async def hold():
+        async with contextlib.asynccontextmanager(get_llama_proxy)() as proxy:
+            yield proxy(None)
+
+    return hold
