@@ -8,12 +8,13 @@ PIP_VERSION := 26.0.1
 # Portable llama.cpp build (no -march=native): the wheel also works in the offline kit on other CPUs.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
 PORT ?= 8765
+OLLAMA_PORT ?= 11435
 LAB_PORT ?= 8888
 # Tests pin the embedded default (the committed notebook outputs come from it) and never touch the reader's saved choices.
 TEST_ENV := WORKBOOK_BACKEND=embedded WORKBOOK_MODEL=mistral-small-latest WORKBOOK_SETTINGS=$(CURDIR)/build/test-settings.json
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup models lab test test-helpers test-notebooks serve book bench lock clean
+.PHONY: setup models lab test test-helpers test-notebooks serve serve-ollama book bench lock clean
 
 setup: $(STAMP) models
 
@@ -44,6 +45,10 @@ test-notebooks: setup
 
 serve: setup
 	$(BIN)/python -m helpers.endpoint --port $(PORT)
+
+# The same endpoint on Ollama's side of the street: the ollama client (and OLLAMA_HOST) point here.
+serve-ollama: setup
+	$(BIN)/python -m helpers.endpoint --port $(OLLAMA_PORT) --ollama
 
 book: setup
 	$(BIN)/python -m helpers.book build/book

@@ -335,6 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-ctx", type=int, default=int(os.environ.get("WORKBOOK_CONTEXT", DEFAULT_CONTEXT)))
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--api-key-env", default=None, help="name of an environment variable holding a key clients must send")
+    parser.add_argument("--ollama", action="store_true", help="print how to reach the Ollama API (it is always served)")
     args = parser.parse_args(argv)
     api_key = os.environ.get(args.api_key_env) if args.api_key_env else None
     started = time.perf_counter()
@@ -343,6 +344,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Embedded endpoint loaded in {time.perf_counter() - started:.1f} s", flush=True)
     print(f"  Mistral SDK:  Mistral(api_key='local', server_url='{base}')", flush=True)
     print(f"  OpenAI SDK:   OpenAI(api_key='local', base_url='{base}/v1')", flush=True)
+    if args.ollama:
+        print(f"  ollama:       ollama.Client(host='{base}'), or export OLLAMA_HOST=127.0.0.1:{args.port}", flush=True)
     print(f"  models:       {CHAT_ALIAS} (chat, context {args.n_ctx}), {EMBED_ALIAS} (embeddings)", flush=True)
     print("  These are stand-ins, not Mistral models. Stop with Ctrl-C.", flush=True)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")

@@ -67,6 +67,18 @@ def explain(exc: BaseException, *, backend: str = "the backend") -> WorkbookErro
         except Exception:  # a streamed response has no text
             body = None
     text = _message_of(body) if body else str(exc)
+    if type(exc).__name__ == "ResponseError" and hasattr(exc, "error"):  # the ollama client
+        status, text = exc.status_code, str(exc.error)
+        if "try pulling it first" in text or "pull model manifest" in text:
+            model = re.search(r'"([^"]+)"', text)
+            name = model.group(1) if model else "<model>"
+            return ModelNotFound(f"{backend}: {text}. Fix: run `ollama pull {name}` in a terminal (or "
+                                 f"`ollama.pull('{name}')`), then run the cell again.")
+    if isinstance(exc, ConnectionError) and "Failed to connect to Ollama" in str(exc):
+        return BackendUnreachable(
+            "Nothing answers at the Ollama address (connection refused). Start the daemon with `ollama serve`, "
+            "check OLLAMA_HOST, or run `make serve-ollama` for the workbook's offline stand-in on port 11435."
+        )
     if status == 401:
         return InvalidKey(
             f"{backend} rejected the API key (HTTP 401). Check that MISTRAL_API_KEY holds a current key "

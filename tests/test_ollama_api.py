@@ -1,0 +1,149 @@
+"""The unmodified ollama client against the embedded endpoint's Ollama API."""
+
+from __future__ import annotations
+
+import json
+
+import ollama
+import pytest
+
+from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info
+from helpers.errors import BackendUnreachable, ModelNotFound, explain
+from helpers.serving import free_port
+
+GREEDY = {"temperature": 0, "num_predict": 12}
+
+
+@pytest.fixture(scope="module")
+def client(endpoint):
+    return ollama.Client(host=endpoint.base_url)
+
+
+def get_weather(city: str, unit: str) -> str:
+    """Get the current weather for a city.
+
+    Args:
+      city: The city name
+      unit: celsius or fahrenheit
+    """
+    return f"22 degrees {unit} in {city}"
+
+
+def test_version_list_show_ps(client, endpoint):
+    import httpx
+
+    assert "standin" in httpx.get(endpoint.base_url + "/api/version").json()["version"]
+    names = [m.model for m in client.list().models]
+    assert names[:2] == [f"{CHAT_ALIAS}:latest", f"{EMBED_ALIAS}:latest"]
+    first = client.list().models[0]
+    assert first.digest == embedded_model_info()[CHAT_ALIAS]["sha256"] and first.details.quantization_level == "Q4_K_M"
+    shown = client.show(CHAT_ALIAS)
+    assert shown.modelinfo["general.architecture"] == "gemma3" and "tools" in shown.capabilities
+    assert "Stand-in" in shown.modelfile and shown.details.family == "gemma3"
+    assert {m.model for m in client.ps().models} == {f"{CHAT_ALIAS}:latest", f"{EMBED_ALIAS}:latest"}
+
+
+def test_chat_and_its_stream_agree(client):
+    ask = [{"role": "user", "content": "The capital of France is"}]
+    whole = client.chat(model=CHAT_ALIAS, messages=ask, options=GREEDY)
+    assert whole.done and whole.eval_count == 12 and whole.prompt_eval_count > 3 and whole.done_reason == "length"
+    parts = list(client.chat(model=f"{CHAT_ALIAS}:latest", messages=ask, options=GREEDY, stream=True))
+    assert len(parts) > 3 and parts[-1].done and not any(p.done for p in parts[:-1])
+    assert "".join(p.message.content for p in parts) == whole.message.content
+
+
+def test_generate_stream_and_json_format(client):
+    pieces = list(client.generate(model=CHAT_ALIAS, prompt="1, 2, 3, 4,", options=GREEDY, stream=True))
+    assert any(ch.isdigit() for ch in "".join(p.response for p in pieces))
+    schema = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 20}}, "required": ["city"],
+              "additionalProperties": False}
+    reply = client.generate(model=CHAT_ALIAS, prompt="A French city as JSON:", format=schema, options={"temperature": 0})
+    assert isinstance(json.loads(reply.response)["city"], str)
+
+
+def test_tool_calls_have_dict_arguments_from_a_python_function(client):
+    reply = client.chat(model=CHAT_ALIAS, messages=[{"role": "user", "content": "What is the weather in Paris?"}],
+                        tools=[get_weather], options={"temperature": 0})
+    if reply.message.tool_calls:  # under "auto" the stand-in may also answer in text
+        call = reply.message.tool_calls[0]
+        assert call.function.name == "get_weather" and isinstance(call.function.arguments, dict)
+        result = get_weather(**call.function.arguments)
+        follow = client.chat(model=CHAT_ALIAS, options=GREEDY, messages=[
+            {"role": "user", "content": "What is the weather in Paris?"}, reply.message,
+            {"role": "tool", "tool_name": "get_weather", "content": result}])
+        assert follow.message.content.strip()
+    else:
+        assert reply.message.content is not None
+    streamed = list(client.chat(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Weather in Oslo?"}],
+                                tools=[get_weather], options={"temperature": 0}, stream=True))
+    assert streamed[-1].done
+
+
+def test_embed_and_legacy_embeddings(client):
+    vectors = client.embed(model=EMBED_ALIAS, input=["threat intelligence", "malware report", "apple pie"]).embeddings
+    assert [len(v) for v in vectors] == [384, 384, 384]
+    dot = lambda a, b: sum(x * y for x, y in zip(a, b))  # noqa: E731
+    assert dot(vectors[0], vectors[1]) > dot(vectors[0], vectors[2])
+    assert len(client.embeddings(model=EMBED_ALIAS, prompt="hello").embedding) == 384
+    with pytest.raises(ollama.ResponseError, match="256 tokens"):
+        client.embed(model=EMBED_ALIAS, input="word " * 400, truncate=False)
+
+
+def test_pull_streams_real_progress_and_refuses_what_it_cannot_fetch(client):
+    steps = list(client.pull(CHAT_ALIAS, stream=True))
+    progress = [s for s in steps if s.total]
+    assert progress[-1].completed == progress[-1].total and len(progress) > 3
+    assert [s.status for s in steps][-3:] == ["verifying sha256 digest", "writing manifest", "success"]
+    with pytest.raises(ollama.ResponseError) as info:
+        client.pull("mistral")
+    assert isinstance(explain(info.value, backend="Ollama"), ModelNotFound)
+
+
+def test_create_show_chat_delete_a_modelfile_model(client):
+    client.create(model="analyst", from_=CHAT_ALIAS, system="You are a terse security analyst.",
+                  parameters={"temperature": 0, "num_predict": 4})
+    try:
+        assert "analyst:latest" in [m.model for m in client.list().models]
+        modelfile = client.show("analyst").modelfile
+        assert 'SYSTEM """You are a terse security analyst."""' in modelfile and "PARAMETER num_predict 4" in modelfile
+        plain = client.chat(model=CHAT_ALIAS, messages=[{"role": "user", "content": "hi"}], options={"num_predict": 4})
+        tuned = client.chat(model="analyst", messages=[{"role": "user", "content": "hi"}])
+        assert tuned.eval_count == 4 and tuned.prompt_eval_count > plain.prompt_eval_count  # system prompt applied
+    finally:
+        client.delete("analyst")
+    assert "analyst:latest" not in [m.model for m in client.list().models]
+
+
+def test_unknown_model_and_refused_connection_get_clear_fixes(client):
+    with pytest.raises(ollama.ResponseError) as info:
+        client.chat(model="mixtral", messages=[{"role": "user", "content": "hi"}])
+    assert info.value.status_code == 404
+    friendly = explain(info.value, backend="Ollama")
+    assert isinstance(friendly, ModelNotFound) and "ollama pull mixtral" in str(friendly)
+    with pytest.raises(ConnectionError) as refused:
+        ollama.Client(host=f"http://127.0.0.1:{free_port()}").list()
+    assert isinstance(explain(refused.value), BackendUnreachable) and "ollama serve" in str(explain(refused.value))
+
+
+def test_async_client(endpoint):
+    import asyncio
+
+    async def run():
+        client = ollama.AsyncClient(host=endpoint.base_url)
+        replies = await asyncio.gather(*[client.chat(model=CHAT_ALIAS, messages=[{"role": "user", "content": f"{n} + {n} ="}],
+                                                     options=GREEDY) for n in range(3)])
+        return [r.message.content for r in replies]
+
+    assert all(text.strip() for text in asyncio.run(run()))
+
+
+def test_tool_call_shapes_convert_both_ways():
+    from helpers.ollama_api import messages_to_openai, options_to_llama, tool_calls_to_ollama
+
+    openai_calls = [{"id": "abcdefghi", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}]
+    assert tool_calls_to_ollama(openai_calls) == [{"function": {"index": 0, "name": "f", "arguments": {"x": 1}}}]
+    history = messages_to_openai([{"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "f", "arguments": {"x": 1}}}]},
+                                  {"role": "tool", "tool_name": "f", "content": "2"}])
+    assert json.loads(history[0]["tool_calls"][0]["function"]["arguments"]) == {"x": 1}
+    assert history[1] == {"role": "tool", "content": "2", "name": "f"}
+    assert options_to_llama({"num_predict": -1, "temperature": 0, "num_ctx": 4096}) == {"temperature": 0}
