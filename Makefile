@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# vLLM (CPU build) lives in its own environment: it pins a different transformers.
+VLLM_VENV := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
 PIP_VERSION := 26.0.1
 # Portable llama.cpp build (no -march=native): the wheel also works in the offline kit on other CPUs.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
@@ -14,9 +17,9 @@ LAB_PORT ?= 8888
 TEST_ENV := WORKBOOK_BACKEND=embedded WORKBOOK_MODEL=mistral-small-latest WORKBOOK_SETTINGS=$(CURDIR)/build/test-settings.json
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup models lab test test-helpers test-notebooks serve serve-ollama book bench lock clean
+.PHONY: setup vllm lock-vllm models lab test test-helpers test-notebooks serve serve-ollama book bench lock clean
 
-setup: $(STAMP) models
+setup: $(STAMP) models vllm
 
 # Creates or updates .venv from the lock. pip keeps the llama-cpp-python wheel it builds from the sdist
 # in its own cache, so later setups on this machine (fresh clones too) reuse it instead of rebuilding.
@@ -26,6 +29,14 @@ $(STAMP): requirements.lock pyproject.toml
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
+
+vllm: $(VLLM_STAMP)
+
+$(VLLM_STAMP): requirements-vllm.lock
+	@test -x $(VLLM_VENV)/bin/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(VLLM_VENV)/bin/python -m pip install --progress-bar off --disable-pip-version-check --no-deps -r requirements-vllm.lock
+	@touch $(VLLM_STAMP)
 
 models: $(STAMP)
 	$(BIN)/python -m helpers.embedded
@@ -62,5 +73,10 @@ lock:
 	  echo "# torch 2.13.0+cpu is the CPU build; for a GPU see README (GPU setup)."; \
 	  cat requirements.lock.new; } > requirements.lock && rm requirements.lock.new
 
+lock-vllm:
+	$(VLLM_VENV)/bin/python -m pip freeze > requirements-vllm.lock.new
+	{ sed -n '1,3p' requirements-vllm.lock; cat requirements-vllm.lock.new; } > requirements-vllm.lock.tmp
+	mv requirements-vllm.lock.tmp requirements-vllm.lock && rm requirements-vllm.lock.new
+
 clean:
-	rm -rf $(VENV) .cache build
+	rm -rf $(VENV) $(VLLM_VENV) .cache build
