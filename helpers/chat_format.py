@@ -197,6 +197,10 @@ def make_handler():
     def handler(*, llama, messages, tools=None, tool_choice=None, stream=False, response_format=None, **kwargs):
         kwargs.pop("functions", None)
         kwargs.pop("function_call", None)
+        # Evaluate every prompt from scratch. llama-cpp-python otherwise reuses the cached prefix of the
+        # previous request, and a near-tie between two tokens can then flip: temperature 0 would depend on
+        # what was asked before. Re-evaluating costs milliseconds for workbook-sized prompts.
+        llama.reset()
         if not tools or tool_choice == "none":
             return plain(messages, llama=llama, stream=stream, response_format=response_format, **kwargs)
         choice = tool_choice or "auto"
