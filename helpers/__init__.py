@@ -6,8 +6,15 @@ Notebooks import from here; nothing starts a server or loads a model at import t
     bk = helpers.connect()          # the backend switch: a ready mistralai client + model names
 """
 
-from .backends import Backend, connect, detect
-from .errors import (
+import logging as _logging
+
+# torchao (a dependency of gptqmodel) logs warnings about GPU kernels a CPU cannot load the first time
+# transformers builds a model; they say nothing to a reader and would break nbval's output comparison.
+for _name in ("torchao", "torch.utils._pytree"):
+    _logging.getLogger(_name).setLevel(_logging.ERROR)
+
+from .backends import Backend, connect, detect  # noqa: E402
+from .errors import (  # noqa: E402
     BackendUnreachable,
     ContextTooLong,
     InvalidKey,
@@ -16,8 +23,8 @@ from .errors import (
     WorkbookError,
     friendly_errors,
 )
-from .serving import LocalEndpoint
-from .settings import Settings, load_settings, save_settings
+from .serving import LocalEndpoint  # noqa: E402
+from .settings import Settings, load_settings, save_settings  # noqa: E402
 
 __all__ = [
     "Backend",

@@ -117,7 +117,8 @@ class Backend:
         self.close()
 
 
-def _ollama_host() -> str:
+def ollama_host() -> str:
+    """The Ollama address from OLLAMA_HOST (host, host:port or URL), default http://127.0.0.1:11434."""
     host = os.environ.get("OLLAMA_HOST", "").strip()
     if not host:
         return OLLAMA_DEFAULT
@@ -139,7 +140,7 @@ def detect(timeout: float = 0.5) -> list[Probe]:
     key = bool(os.environ.get("MISTRAL_API_KEY"))
     probes.append(Probe("mistral", os.environ.get("MISTRAL_SERVER_URL", LA_PLATEFORME_URL), key,
                         "MISTRAL_API_KEY is set" if key else "MISTRAL_API_KEY is not set"))
-    host = _ollama_host()
+    host = ollama_host()
     try:
         version = httpx.get(host + "/api/version", timeout=timeout).json().get("version", "?")
         probes.append(Probe("ollama", host, True, f"answers (version {version})"))
@@ -226,7 +227,7 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
             raise MissingKey(f"The Mistral API backend needs MISTRAL_API_KEY. {HOW_TO_SET_KEY}")
         base_url = os.environ.get("MISTRAL_SERVER_URL", LA_PLATEFORME_URL).rstrip("/")
     elif choice == "ollama":
-        base_url = _ollama_host()
+        base_url = ollama_host()
     elif choice == "vllm":
         base_url = _vllm_base()
         if not base_url:

@@ -81,6 +81,16 @@ def response_format(fmt: Any) -> dict[str, Any] | None:
     return None
 
 
+def prompt_tokens(llama: Any, kwargs: dict[str, Any]) -> int:
+    """How many tokens the chat handler's prompt takes (a stream's chunks carry no usage, Ollama's last line does)."""
+    from . import chat_format
+
+    tools = kwargs.get("tools")
+    extra = chat_format.tool_instructions(tools, kwargs.get("tool_choice") or "auto") if tools else ""
+    text = chat_format.gemma_prompt(chat_format.render_turns(kwargs["messages"], extra))
+    return len(llama.tokenize(text.encode(), add_bos=True, special=True))
+
+
 class OllamaModels:
     """The models this API lists: the embedded ones plus those made with `/api/create`."""
 
@@ -212,9 +222,10 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
                 stream = await run_in_threadpool(llama.create_chat_completion, stream=True, **kwargs)
             except ValueError as exc:
                 return error(400, str(exc))
+            prompt_count = prompt_tokens(llama, kwargs)
 
         async def lines():
-            count, finish = 0, "stop"
+            count, finish, usage = 0, "stop", None
             async with get_llama():
                 try:
                     async for chunk in iterate_in_threadpool(stream):
@@ -224,10 +235,11 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
                             count += 1
                             yield payload(delta.get("content") or "", tool_calls_to_ollama(delta.get("tool_calls")))
                         finish = choice.get("finish_reason") or finish
+                        usage = chunk.get("usage") or usage  # the tool path replays a finished reply, usage included
                 except ValueError as exc:  # e.g. the prompt exceeds the context: Ollama streams an error line
                     yield {"error": str(exc)}
                     return
-            usage = {"prompt_tokens": 0, "completion_tokens": count}
+            usage = usage or {"prompt_tokens": prompt_count, "completion_tokens": count}
             yield {**payload("", done=True), "done_reason": "length" if finish == "length" else "stop", **stats(started, usage)}
 
         return ndjson(lines())

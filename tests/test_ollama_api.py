@@ -50,6 +50,7 @@ def test_chat_and_its_stream_agree(client):
     parts = list(client.chat(model=f"{CHAT_ALIAS}:latest", messages=ask, options=GREEDY, stream=True))
     assert len(parts) > 3 and parts[-1].done and not any(p.done for p in parts[:-1])
     assert "".join(p.message.content for p in parts) == whole.message.content
+    assert parts[-1].prompt_eval_count == whole.prompt_eval_count and parts[-1].eval_count == whole.eval_count
 
 
 def test_generate_stream_and_json_format(client):
