@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import ContextTooLong, ModelNotFound, WorkbookError, explain
+from .errors import WorkbookError
 from .paths import data_dir
 
 if TYPE_CHECKING:
@@ -240,65 +238,6 @@ def json_schema_format(model_cls: type[BaseModel], *, name: str | None = None, s
 
 
 # ---------------------------------------------------------------------------------------- errors
-_CONTEXT_PATTERNS = (
-    re.compile(r"too large for model with (\d+) maximum context length"),
-    re.compile(r"maximum context length (?:is|of) (\d+)"),
-)
-_MODEL_PATTERN = re.compile(r"invalid model|model[^.]{0,80}(not found|does not exist|not served)|unknown model", re.I)
-
-
-def _status_and_text(exc: BaseException) -> tuple[int | None, str]:
-    status = getattr(exc, "status_code", None)
-    body = getattr(exc, "body", None)
-    response = getattr(exc, "response", None)
-    if status is None and response is not None:
-        status = getattr(response, "status_code", None)
-    return status, str(body) if body else str(exc)
-
-
-def explain_error(exc: BaseException, bk: Any = None) -> WorkbookError | None:
-    """A WorkbookError for a known failure of a chat call, or None when it is not one we recognise.
-
-    Adds to `helpers.errors.explain`: La Plateforme's shapes of the wrong-model and context errors,
-    and, for a wrong model, the list of models the backend `bk` serves.
-    """
-    label = getattr(bk, "label", "the backend")
-    better = explain(exc, backend=label)
-    status, text = _status_and_text(exc)
-    if better is None and status in (400, 404, 422) and _MODEL_PATTERN.search(text):
-        better = ModelNotFound(text)
-    if better is None and status in (400, 413, 422):
-        for pattern in _CONTEXT_PATTERNS:
-            if match := pattern.search(text):
-                better = ContextTooLong(
-                    f"The prompt does not fit: the model's context limit is {match.group(1)} tokens. {text} "
-                    "Shorten the conversation or the documents, or pick a model with a longer context.")
-                break
-    if isinstance(better, ModelNotFound) and bk is not None:
-        try:
-            served = sorted(set(bk.served_models()))
-        except WorkbookError:
-            served = []
-        if served and not all(name in str(better) for name in served):
-            better = ModelNotFound(f"{better} Models {label} serves: {', '.join(served)}. "
-                                   f"Use bk.chat_model, or one of these names.")
-    return better
-
-
-@contextmanager
-def explain_errors(bk: Any = None) -> Iterator[None]:
-    """Re-raise known chat-call failures as WorkbookErrors (ModelNotFound, ContextTooLong, InvalidKey, ...)."""
-    try:
-        yield
-    except WorkbookError:
-        raise
-    except Exception as exc:
-        better = explain_error(exc, bk)
-        if better is None:
-            raise
-        raise better from exc
-
-
 def context_limit(client: Any, model: str) -> int | None:
     """The model's context window as the backend's model list states it, or None when it does not say."""
     try:

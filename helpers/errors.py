@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 class WorkbookError(RuntimeError):
@@ -56,8 +57,34 @@ def _message_of(body: str) -> str:
     return body
 
 
-def explain(exc: BaseException, *, backend: str = "the backend") -> WorkbookError | None:
-    """A WorkbookError for a known SDK/HTTP failure, or None when it is not one we recognise."""
+# La Plateforme's, OpenAI's, vLLM's and the embedded endpoint's wordings of the same two errors.
+_CONTEXT_PATTERNS = (
+    re.compile(r"maximum context length (?:is|of) (\d+)"),
+    re.compile(r"too large for model with (\d+) maximum context length"),
+    re.compile(r"context window of (\d+)"),
+)
+_MODEL_PATTERN = re.compile(r"invalid model|model[^.]{0,80}(not found|does not exist|not served)|unknown model", re.I)
+
+
+def explain(exc: BaseException, *, backend: Any = "the backend") -> WorkbookError | None:
+    """A WorkbookError for a known SDK/HTTP failure, or None when it is not one we recognise.
+
+    `backend` is a label, or a connected `Backend`: then a wrong-model error also lists the models
+    that backend serves.
+    """
+    better = _explain(exc, getattr(backend, "label", backend))
+    if isinstance(better, ModelNotFound) and hasattr(backend, "served_models"):
+        try:
+            served = sorted(set(backend.served_models()))
+        except WorkbookError:
+            served = []
+        if served and not all(name in str(better) for name in served):
+            better = ModelNotFound(f"{better} Models {backend.label} serves: {', '.join(served)}. "
+                                   "Use bk.chat_model, or one of these names.")
+    return better
+
+
+def _explain(exc: BaseException, backend: str) -> WorkbookError | None:
     status = getattr(exc, "status_code", None)
     body = getattr(exc, "body", None)
     if status is None and getattr(exc, "response", None) is not None:  # openai / httpx errors
@@ -84,10 +111,10 @@ def explain(exc: BaseException, *, backend: str = "the backend") -> WorkbookErro
             f"{backend} rejected the API key (HTTP 401). Check that MISTRAL_API_KEY holds a current key "
             f"(the key itself is never shown). {HOW_TO_SET_KEY}"
         )
-    if status == 404 and ("model" in text.lower()):
+    if (status == 404 and "model" in text.lower()) or (status in (400, 422) and _MODEL_PATTERN.search(text)):
         return ModelNotFound(text)
-    limit = re.search(r"maximum context length is (\d+)", text) or re.search(r"context window of (\d+)", text)
-    if limit or "context_length_exceeded" in (body or ""):
+    limit = next((m for p in _CONTEXT_PATTERNS if (m := p.search(text))), None)
+    if status in (None, 400, 413, 422) and (limit or "context_length_exceeded" in (body or "")):
         n = limit.group(1) if limit else "its"
         return ContextTooLong(f"The prompt does not fit: the model's context limit is {n} tokens. {text} "
                               "Shorten the conversation or the documents, or pick a model with a longer context.")
@@ -97,8 +124,12 @@ def explain(exc: BaseException, *, backend: str = "the backend") -> WorkbookErro
 
 
 @contextmanager
-def friendly_errors(backend: str = "the backend") -> Iterator[None]:
-    """Re-raise known SDK failures as WorkbookErrors whose message says what to do."""
+def friendly_errors(backend: Any = "the backend") -> Iterator[None]:
+    """Re-raise known SDK failures as WorkbookErrors whose message says what to do.
+
+    Pass the connected backend (`with friendly_errors(bk): ...`) to have a wrong model name
+    answered with the models it serves.
+    """
     try:
         yield
     except WorkbookError:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from helpers import chat
 from helpers.backends import Backend
 from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
-from helpers.errors import ContextTooLong, ModelNotFound
+from helpers.errors import ContextTooLong, ModelNotFound, explain, friendly_errors
 from helpers.exercises import nb02
 
 ASK = [{"role": "system", "content": "You are a concise assistant."},
@@ -151,7 +151,7 @@ def _backend(endpoint, sdk) -> Backend:
 
 def test_wrong_model_becomes_model_not_found_listing_the_served_models(endpoint, sdk):
     with pytest.raises(ModelNotFound) as info:
-        with chat.explain_errors(_backend(endpoint, sdk)):
+        with friendly_errors(_backend(endpoint, sdk)):
             sdk.chat.complete(model="mistral-7b", messages=ASK, max_tokens=4)
     message = str(info.value)
     assert "mistral-7b" in message and CHAT_ALIAS in message and EMBED_ALIAS in message
@@ -163,7 +163,7 @@ def test_context_error_names_the_limit(endpoint, sdk):
     assert limit == 32768
     assert chat.context_limit(sdk, "no-such-model") is None
     with pytest.raises(ContextTooLong) as info:
-        with chat.explain_errors(_backend(endpoint, sdk)):
+        with friendly_errors(_backend(endpoint, sdk)):
             sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": chat.oversized_prompt(limit)}], max_tokens=4)
     assert f"context limit is {limit} tokens" in str(info.value)
     with pytest.raises(ValueError):
@@ -172,7 +172,7 @@ def test_context_error_names_the_limit(endpoint, sdk):
 
 def test_unrecognised_errors_pass_through():
     with pytest.raises(ZeroDivisionError):
-        with chat.explain_errors():
+        with friendly_errors():
             1 / 0
 
 
@@ -182,13 +182,13 @@ def _sdk_error(status: int, body: dict) -> SDKError:
 
 def test_la_plateforme_error_shapes_are_recognised():
     wrong = _sdk_error(400, {"object": "error", "message": "Invalid model: mistral-7b", "type": "invalid_model", "code": "1500"})
-    assert isinstance(chat.explain_error(wrong), ModelNotFound)
+    assert isinstance(explain(wrong), ModelNotFound)
     long = _sdk_error(400, {"object": "error", "type": "invalid_request_error", "message":
                             "Prompt contains 140000 tokens and 0 draft tokens, too large for model with 131072 maximum context length"})
-    better = chat.explain_error(long)
+    better = explain(long)
     assert isinstance(better, ContextTooLong) and "context limit is 131072 tokens" in str(better)
     other = _sdk_error(400, {"object": "error", "message": "temperature must be at most 1.5"})
-    assert chat.explain_error(other) is None
+    assert explain(other) is None
 
 
 # --------------------------------------------------------------------------------- exercises
