@@ -153,6 +153,25 @@ def tool_call_schema(tools: list[dict[str, Any]], choice: Any, parallel: bool = 
     return {"anyOf": [*options, answer]}
 
 
+def check_tool_schemas(tools: list[dict[str, Any]], choice: Any, parallel: bool = False) -> None:
+    """Raise ValueError naming the problem when the tools' schemas cannot become a grammar.
+
+    llama-cpp-python would otherwise fall back to free-form JSON silently (for example on a
+    `pattern` with a non-capturing group), and the reply could not be read as a tool call.
+    """
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    schema = tool_call_schema(tools, choice, parallel)
+    try:
+        json_schema_to_gbnf(json.dumps(schema))
+    except Exception as exc:  # the converter raises plain Exceptions with the reason
+        names = ", ".join(t["function"]["name"] for t in tools)
+        raise ValueError(
+            f"The tool schemas ({names}) cannot be turned into a grammar for constrained generation: {exc}. "
+            "Simplify the offending keyword (for example a `pattern` with `(?:...)` groups or nested repeats)."
+        ) from exc
+
+
 def new_tool_call_id() -> str:
     """Nine alphanumerics, the form La Plateforme uses and validates."""
     alphabet = string.ascii_letters + string.digits
@@ -207,6 +226,7 @@ def make_handler():
         if choice == "required":
             choice = "any"
         parallel = PARALLEL_TOOL_CALLS.get()
+        check_tool_schemas(tools, choice, parallel)
         schema = tool_call_schema(tools, choice, parallel)
         limit = TOOL_CALL_MAX_TOKENS * (MAX_PARALLEL_CALLS if parallel else 1)
         kwargs["max_tokens"] = min(kwargs.get("max_tokens") or limit, limit)
@@ -234,12 +254,17 @@ def to_tool_response(result: dict[str, Any]) -> dict[str, Any]:
         # Ran out of tokens inside the JSON: hand back what was written, flagged as truncated.
         choice["finish_reason"] = "length"
         return result
+    calls = decoded if isinstance(decoded, list) else [decoded]
+    if not all(isinstance(c, dict) and "name" in c and "arguments" in c for c in calls) and not (
+        isinstance(decoded, dict) and "answer" in decoded
+    ):
+        choice["finish_reason"] = "length"  # not the shape the grammar asks for: treat as cut short
+        return result
     message: dict[str, Any] = {"role": "assistant"}
     if isinstance(decoded, dict) and "answer" in decoded and "name" not in decoded:
         message["content"] = str(decoded["answer"])
         choice["finish_reason"] = "stop"
     else:
-        calls = decoded if isinstance(decoded, list) else [decoded]
         message["content"] = ""
         message["tool_calls"] = [
             {

@@ -91,6 +91,19 @@ class MistralCompat:
         self.count_tokens = count_tokens  # prompt text -> token count, for the context check
         self.n_ctx = n_ctx
 
+    @staticmethod
+    def bad_tools(payload: dict[str, Any]) -> str | None:
+        """Why the request's tools cannot be served under grammar constraints, or None."""
+        tools, choice = payload.get("tools"), payload.get("tool_choice") or "auto"
+        if not tools or choice == "none":
+            return None
+        try:
+            chat_format.check_tool_schemas(tools, "any" if choice == "required" else choice,
+                                           chat_format.PARALLEL_TOOL_CALLS.get())
+        except (ValueError, KeyError, TypeError) as exc:
+            return str(exc)
+        return None
+
     def too_long(self, payload: dict[str, Any], path: str) -> str | None:
         """The context-limit message, checked before any response starts.
 
@@ -159,6 +172,9 @@ class MistralCompat:
                 return
             if scope["path"] == "/v1/chat/completions":
                 payload = normalise_chat_request(payload)
+                if (problem := self.bad_tools(payload)):
+                    await self.reply(send, 400, error_body(problem, type_="invalid_request_error", param="tools"))
+                    return
             if scope["path"] != "/v1/embeddings" and (problem := self.too_long(payload, scope["path"])):
                 body = json.dumps({"error": {"message": problem, "type": "invalid_request_error",
                                              "param": "messages", "code": "context_length_exceeded"}}).encode()

@@ -238,3 +238,13 @@ def test_parallel_tool_calls_come_as_a_list_of_valid_calls(sdk):
     deltas = [call for c in streamed for call in (c.data.choices[0].delta.tool_calls or [])]
     assert [d.function.name for d in deltas] == [c.function.name for c in calls]
     assert [d.index for d in deltas] == list(range(len(calls)))
+
+
+def test_a_tool_schema_that_cannot_become_a_grammar_is_a_clear_400(sdk):
+    bad = {"type": "function", "function": {"name": "lookup_domain", "parameters": {
+        "type": "object", "properties": {"domain": {"type": "string", "pattern": "^(?:[a-z]+\\.)+[a-z]{2,}$"}},
+        "required": ["domain"]}}}
+    with pytest.raises(SDKError) as info:
+        sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=[bad], tool_choice="any")
+    assert info.value.status_code == 400
+    assert "lookup_domain" in str(info.value) and "cannot be turned into a grammar" in str(info.value)
