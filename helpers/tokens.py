@@ -102,7 +102,10 @@ def encode_chat(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | No
     encoded = tokenizer.encode_chat_completion(request)
     inner = tokenizer.instruct_tokenizer.tokenizer
     pieces = [inner.id_to_piece(t) for t in encoded.tokens]
-    return Encoded(encoded.tokens, encoded.text, pieces, control_token_ids(version))
+    from mistral_common.tokens.tokenizers.base import SpecialTokenPolicy
+
+    text = inner.decode(encoded.tokens, special_token_policy=SpecialTokenPolicy.KEEP)
+    return Encoded(encoded.tokens, text, pieces, control_token_ids(version))
 
 
 @cache
