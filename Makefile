@@ -40,6 +40,7 @@ $(VLLM_STAMP): requirements-vllm.lock
 
 models: $(STAMP)
 	$(BIN)/python -m helpers.embedded
+	$(BIN)/python -m helpers.llama_sources
 
 lab: setup
 	@echo "Starting JupyterLab on http://127.0.0.1:$(LAB_PORT)/lab (the URL with its token is printed below)."
