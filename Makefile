@@ -39,7 +39,7 @@ $(VLLM_STAMP): requirements-vllm.lock
 	@touch $(VLLM_STAMP)
 
 models: $(STAMP)
-	$(BIN)/python -m helpers.embedded
+	$(BIN)/python -m helpers
 	$(BIN)/python -m helpers.llama_sources
 
 lab: setup

@@ -6,7 +6,7 @@
 * `tiny-mistral`: a Mistral-architecture model built deterministically from a `MistralConfig`
   with the real v3 tokenizer from `mistral-common`, saved in Hugging Face format.
 
-Nothing is downloaded from a model hub. Run `python -m helpers.embedded` (setup does) to prepare all.
+Nothing is downloaded from a model hub. Run `python -m helpers` (setup does) to prepare all.
 """
 
 from __future__ import annotations
@@ -179,8 +179,3 @@ def prepare_all(progress: bool = True) -> dict[str, Path]:
         EMBED_ALIAS: prepare_embedding_model(progress),
         TINY_MISTRAL: prepare_tiny_mistral(progress),
     }
-
-
-if __name__ == "__main__":
-    for name, path in prepare_all().items():
-        print(f"{name:24s} {path}")

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .embedded import sha256_of
 from .paths import cache_dir, data_dir
 
 MIB = 1 << 20
@@ -43,11 +44,7 @@ CONVERTER_OUTTYPES = ("f32", "f16", "bf16", "q8_0")
 # ---------------------------------------------------------------------------------------------- files
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        while block := f.read(MIB):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(Path(path))
 
 
 def gguf_cache() -> Path:

@@ -10,7 +10,6 @@ what it extracted. Run `python -m helpers.llama_sources` (setup does) to prepare
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from .embedded import sha256_of
 from .paths import cache_dir
 
 DIST = "llama-cpp-python"
@@ -56,14 +56,6 @@ def _complete(folder: Path, version: str) -> bool:
     marker = _read_marker(folder)
     return bool(marker and marker.get("version") == version
                 and all((folder / name.rstrip("/")).exists() for name in NEEDED))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download_sdist(version: str, dest: Path) -> Path:
@@ -125,7 +117,7 @@ def ensure_llama_cpp_sources(version: str | None = None, force: bool = False) ->
         return folder
     with tempfile.TemporaryDirectory(prefix="llama-sdist-") as tmp:
         sdist = download_sdist(version, Path(tmp))
-        digest = _sha256(sdist)
+        digest = sha256_of(sdist)
         expected = KNOWN_SDIST_SHA256.get(version)
         if expected and digest != expected:
             raise RuntimeError(f"{sdist.name} has sha256 {digest}, expected {expected}. "

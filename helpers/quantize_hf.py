@@ -134,6 +134,17 @@ def _sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _quantize_target(method: str, source: Path, bits: int, group_size: int, n_samples: int,
+                     seq_len: int) -> tuple[dict, Path]:
+    """The inputs that define a quantized checkpoint, and the cache folder keyed on them."""
+    from importlib.metadata import version
+
+    inputs = {"method": method, "bits": bits, "group_size": group_size, "n_samples": n_samples, "seq_len": seq_len,
+              "source": _source_id(source), "calibration": _sha256_text(calibration_text()),
+              "gptqmodel": version("gptqmodel")}
+    return inputs, cache_dir() / "quantize_hf" / f"{source.name}-{method}-w{bits}g{group_size}-{_key(inputs)}"
+
+
 def _source_id(source: Path) -> str:
     """What identifies a source checkpoint's weights: its recorded sha256 or manifest, else path, size and time."""
     for marker in (".source-sha256", ".manifest.json"):
@@ -356,12 +367,7 @@ def gptq_quantize(bits: int, group_size: int = 128, n_samples: int = 16, seq_len
     if bits not in (2, 3, 4, 8):
         raise ValueError(f"GPTQ supports 2, 3, 4 or 8 bits, not {bits}.")
     source = source or prepare_hf_model(progress=False)
-    from importlib.metadata import version
-
-    inputs = {"method": "gptq", "bits": bits, "group_size": group_size, "n_samples": n_samples, "seq_len": seq_len,
-              "source": _source_id(source), "calibration": _sha256_text(calibration_text()),
-              "gptqmodel": version("gptqmodel")}
-    folder = cache_dir() / "quantize_hf" / f"{source.name}-gptq-w{bits}g{group_size}-{_key(inputs)}"
+    inputs, folder = _quantize_target("gptq", source, bits, group_size, n_samples, seq_len)
     if (done := _finished(folder)) is not None:
         return done
     samples = calibration_samples(load_tokenizer(source), n_samples, seq_len)
@@ -631,15 +637,10 @@ def awq_quantize_tiny_mistral(bits: int = 4, group_size: int = 128, n_samples: i
     The tiny Mistral has random weights, so this shows that the maintained AWQ tool runs here on
     Mistral's architecture, not what AWQ does to quality (for that, see `awq_demo`).
     """
-    from importlib.metadata import version
-
     from transformers import AutoTokenizer
 
     source = prepare_tiny_mistral(progress=False)
-    inputs = {"method": "awq", "bits": bits, "group_size": group_size, "n_samples": n_samples, "seq_len": seq_len,
-              "source": _source_id(source), "calibration": _sha256_text(calibration_text()),
-              "gptqmodel": version("gptqmodel")}
-    folder = cache_dir() / "quantize_hf" / f"{source.name}-awq-w{bits}g{group_size}-{_key(inputs)}"
+    inputs, folder = _quantize_target("awq", source, bits, group_size, n_samples, seq_len)
     if (done := _finished(folder)) is not None:
         return done
     with _quiet_transformers():
