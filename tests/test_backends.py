@@ -27,7 +27,8 @@ def test_names_map_across_backends():
     assert catalog.resolve("mistral-small-latest", "ollama") == "mistral"
     assert catalog.resolve("mistral-small-latest", "vllm") == "mistralai/Mistral-7B-Instruct-v0.3"
     assert catalog.resolve("mistral-small-latest", "embedded") == CHAT_ALIAS
-    assert catalog.resolve("mistral", "mistral") == "open-mistral-7b"  # an Ollama tag maps back too
+    assert catalog.resolve("mistral", "mistral") == "ministral-8b-latest"  # an Ollama tag maps back too
+    assert catalog.resolve("open-mistral-7b", "mistral") == "ministral-8b-latest"  # retired on La Plateforme
     assert catalog.resolve("open-mixtral-8x7b", "ollama") == "mixtral"
     assert catalog.resolve("my-own-finetune", "vllm") == "my-own-finetune"  # unknown names pass through
     with pytest.raises(LookupError, match="no equivalent on the ollama backend"):
