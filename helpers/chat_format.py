@@ -12,6 +12,10 @@ the engine and adds what the workbook's clients need:
 * `tool_choice` "none", "auto", "required" (Mistral's "any") and a named function all work,
   streamed or not.
 
+A second handler, `workbook-mistral-v3`, serves models fine-tuned on Mistral's own instruct format
+(notebook 10): `mistral_v3_text` renders the conversation with `mistral-common`, the same function
+the training examples were built with, so a served model sees the prompt format it was trained on.
+
 Nothing here is imported by notebooks; the endpoint process registers it at start-up.
 """
 
@@ -26,6 +30,10 @@ from contextvars import ContextVar
 from typing import Any
 
 HANDLER_NAME = "workbook-gemma"
+MISTRAL_V3_HANDLER = "workbook-mistral-v3"
+CHAT_FORMATS = (HANDLER_NAME, MISTRAL_V3_HANDLER)
+# Mistral's BOS/EOS written as the Gemma stand-in's own special tokens, so its tokenizer reads them as such.
+STANDIN_SPECIALS = {"<s>": "<bos>", "</s>": "<eos>"}
 TURN = {"user": "<start_of_turn>user\n", "assistant": "<start_of_turn>model\n"}
 END_OF_TURN = "<end_of_turn>\n"
 TOOL_CALL_MAX_TOKENS = 256
@@ -102,6 +110,42 @@ def gemma_prompt(turns: list[tuple[str, str]]) -> str:
     """Gemma's turn format, ending with an open model turn."""
     body = "".join(TURN[role] + text + END_OF_TURN for role, text in turns)
     return body + TURN["assistant"]
+
+
+def _v3_pieces_to_text(pieces: list[str], control: list[bool]) -> str:
+    """SentencePiece pieces back to text: `▁` is a space, `<0xNN>` a byte, control tokens stay as written."""
+    import re
+
+    out = bytearray()
+    for piece, is_control in zip(pieces, control):
+        if is_control:
+            out += piece.encode()
+        elif re.fullmatch(r"<0x[0-9A-Fa-f]{2}>", piece):
+            out.append(int(piece[3:5], 16))
+        else:
+            out += piece.replace("\u2581", " ").encode()
+    return out.decode("utf-8", errors="replace")
+
+
+def mistral_v3_text(messages: list[Message], specials: dict[str, str] | None = None) -> str:
+    """A conversation in Mistral's v3 instruct format, as text, rendered by `mistral-common`.
+
+    `mistral-common` encodes the request exactly as Mistral 7B Instruct v0.3 receives it (a
+    conversation that ends with the assistant's answer is validated in fine-tuning mode, one that
+    ends with the user in test mode); the tokens are then written back as text, e.g.
+    `<s>[INST] question[/INST] answer</s>`. `specials` renames control tokens (default
+    `STANDIN_SPECIALS`: `<s>`/`</s>` become the Gemma stand-in's `<bos>`/`<eos>`); pass `{}` to keep
+    Mistral's names. Training examples and the served model's prompts both come from here.
+    """
+    from .tokens import encode_chat
+
+    plain = [{**m, "content": text_of(m.get("content"))} for m in messages]
+    encoded = encode_chat(plain)
+    control_ids = set(encoded.control.values())
+    text = _v3_pieces_to_text(encoded.pieces, [t in control_ids for t in encoded.tokens])
+    for name, replacement in (STANDIN_SPECIALS if specials is None else specials).items():
+        text = text.replace(name, replacement)
+    return text
 
 
 def _strict(schema: dict[str, Any]) -> dict[str, Any]:
@@ -280,8 +324,32 @@ def to_tool_response(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def make_mistral_v3_handler():
+    """The handler for models fine-tuned on `mistral_v3_text` prompts (no tools; JSON mode works)."""
+    from llama_cpp import llama_chat_format
+    from llama_cpp.llama_chat_format import ChatFormatterResponse
+
+    def formatter(messages: list[Message], **kwargs: Any) -> ChatFormatterResponse:
+        # The rendered text already starts with BOS: tell llama.cpp not to add a second one.
+        return ChatFormatterResponse(prompt=mistral_v3_text(messages), stop=STANDIN_SPECIALS["</s>"], added_special=True)
+
+    base = llama_chat_format.chat_formatter_to_chat_completion_handler(formatter)
+
+    def handler(*, llama, messages, tools=None, tool_choice=None, **kwargs):
+        if tools and tool_choice != "none":
+            raise ValueError(f"This model was fine-tuned without tools ({MISTRAL_V3_HANDLER} format): "
+                             "send the request without `tools`, or use the default chat model for tool calls.")
+        kwargs.pop("functions", None)
+        kwargs.pop("function_call", None)
+        llama.reset()  # every prompt from scratch, as in the default handler: temperature 0 stays reproducible
+        return base(llama=llama, messages=messages, **kwargs)
+
+    return handler
+
+
 def register() -> None:
-    """Make `chat_format="workbook-gemma"` available to llama-cpp-python in this process."""
+    """Make `chat_format="workbook-gemma"` and `"workbook-mistral-v3"` available to llama-cpp-python here."""
     from llama_cpp import llama_chat_format
 
     llama_chat_format.register_chat_completion_handler(HANDLER_NAME)(make_handler())
+    llama_chat_format.register_chat_completion_handler(MISTRAL_V3_HANDLER)(make_mistral_v3_handler())

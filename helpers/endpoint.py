@@ -16,6 +16,12 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
   choice strings calls together; set it to True to allow up to 4)  -> a list of calls in one reply
 * an unknown model name silently served by the default model      -> 404 listing the served models
 * no Ollama API at all                                              -> `helpers.ollama_api` under /api
+
+Extra chat models (a fine-tuned GGUF, say) are served beside the defaults under their own alias
+with `--chat-model ALIAS=PATH` (`LocalEndpoint(extra_models={ALIAS: PATH})`), in the prompt format
+named by `--chat-format ALIAS=FORMAT` (`workbook-gemma` by default, `workbook-mistral-v3` for models
+fine-tuned on Mistral's instruct format). llama-cpp-python keeps one model in memory at a time, so
+switching between aliases reloads the file (well under a second for the 270M stand-in).
 """
 
 from __future__ import annotations
@@ -210,7 +216,8 @@ def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[st
         "owned_by": "mistral-workbook (stand-in)",
         "type": "base",
         "name": model_id,
-        "description": f"Stand-in, not a Mistral model: {info['description']}. Stands in for {info['stands_in_for']}.",
+        "description": info.get("card_description")
+        or f"Stand-in, not a Mistral model: {info['description']}. Stands in for {info['stands_in_for']}.",
         "max_context_length": max_context,
         "aliases": [],
         "capabilities": {
@@ -235,8 +242,57 @@ def default_threads() -> int:
     return max(1, min(4, usable_cores() // 2))
 
 
-def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api_key: str | None = None):
-    """The ASGI app: llama-cpp-python's server behind `MistralCompat`, which adds what it lacks."""
+def parse_assignments(items: list[str] | None, what: str) -> dict[str, str]:
+    """`["ALIAS=VALUE", ...]` (the `--chat-model`/`--chat-format` options) as a dict, with a clear error."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        alias, sep, value = item.partition("=")
+        if not sep or not alias.strip() or not value.strip():
+            raise ValueError(f"{what} must look like ALIAS={what.split()[-1].upper()}, got {item!r}.")
+        out[alias.strip()] = value.strip()
+    return out
+
+
+def extra_chat_settings(extra_models: dict[str, str], chat_formats: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Check extra chat models (alias -> GGUF path) and their formats; alias -> {"path", "format"}.
+
+    Raises ValueError naming the problem: a missing file, an alias already taken, an unknown format,
+    or a format given for an alias that is not served.
+    """
+    taken = {CHAT_ALIAS, EMBED_ALIAS}
+    out: dict[str, dict[str, Any]] = {}
+    for alias, path in extra_models.items():
+        file = Path(path).expanduser()
+        if alias in taken:
+            raise ValueError(f"Alias {alias!r} is already served by the endpoint; choose another name for {file.name}.")
+        if not file.is_file():
+            raise ValueError(f"Chat model file for {alias!r} not found: {file}. Pass the path of a .gguf file.")
+        fmt = chat_formats.get(alias, chat_format.HANDLER_NAME)
+        if fmt not in chat_format.CHAT_FORMATS:
+            raise ValueError(f"Unknown chat format {fmt!r} for {alias!r}; choose one of {', '.join(chat_format.CHAT_FORMATS)}.")
+        out[alias] = {"path": file.resolve(), "format": fmt}
+    unknown = set(chat_formats) - set(extra_models)
+    if unknown:
+        raise ValueError(f"--chat-format given for {', '.join(sorted(unknown))}, which no --chat-model serves.")
+    return out
+
+
+def extra_model_info(alias: str, path: Path, fmt: str) -> dict[str, Any]:
+    """The model-card facts of an extra chat model (it stands in for nothing unless its name says so)."""
+    standin = "stand-in" in alias or alias.startswith("standin")
+    what = "Stand-in, not a Mistral model" if standin else "Local model"
+    return {"kind": "chat", "description": f"{what}: served from {path.name} in the {fmt} prompt format",
+            "stands_in_for": "nothing (an extra chat model)", "card_description": f"{what}: served from {path.name} "
+            f"in the {fmt} prompt format."}
+
+
+def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api_key: str | None = None,
+              extra_models: dict[str, str] | None = None, chat_formats: dict[str, str] | None = None):
+    """The ASGI app: llama-cpp-python's server behind `MistralCompat`, which adds what it lacks.
+
+    `extra_models` (alias -> GGUF path) are served as further chat models, each in the prompt
+    format `chat_formats` names for it (default `workbook-gemma`).
+    """
     from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path as PathParam
     from fastapi.responses import PlainTextResponse
     from llama_cpp.server.app import authenticate, create_app
@@ -258,11 +314,16 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
         logits_all=False,  # True would allocate n_ctx x vocab floats (32 GiB at 32K context)
         verbose=False,
     )
-    app = create_app(server_settings=server_settings, model_settings=[chat_settings])
+    extras = extra_chat_settings(extra_models or {}, chat_formats or {})
+    extra_settings = [chat_settings.model_copy(update={"model": str(spec["path"]), "model_alias": alias,
+                                                       "chat_format": spec["format"]})
+                      for alias, spec in extras.items()]
+    app = create_app(server_settings=server_settings, model_settings=[chat_settings, *extra_settings])
     embedder = SentenceTransformer(str(prepare_embedding_model(progress=False)), device="cpu")
-    infos = embedded_model_info()
-    contexts = {CHAT_ALIAS: n_ctx, EMBED_ALIAS: embedder.max_seq_length}
-    cards = {name: model_card(name, infos[name], contexts[name]) for name in (CHAT_ALIAS, EMBED_ALIAS)}
+    infos = dict(embedded_model_info())
+    infos.update({alias: extra_model_info(alias, spec["path"], spec["format"]) for alias, spec in extras.items()})
+    contexts = {CHAT_ALIAS: n_ctx, EMBED_ALIAS: embedder.max_seq_length, **{alias: n_ctx for alias in extras}}
+    cards = {name: model_card(name, infos[name], contexts[name]) for name in (CHAT_ALIAS, EMBED_ALIAS, *extras)}
 
     router = APIRouter(route_class=RouteErrorHandler, dependencies=[Depends(authenticate)])
 
@@ -335,8 +396,14 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     async def root() -> str:
         return "Mistral Workbook embedded endpoint (stand-in models): Mistral/OpenAI API under /v1, Ollama API under /api\n"
 
+    # A vocabulary-only copy for counting: asking the server's proxy for CHAT_ALIAS would swap out an
+    # extra model that is loaded (the proxy holds one model at a time) on every request.
+    from llama_cpp import Llama
+
+    counter = Llama(model_path=chat_settings.model, vocab_only=True, verbose=False)
+
     def count_tokens(text: str) -> int:
-        return len(llama_server._llama_proxy(CHAT_ALIAS).tokenize(text.encode(), add_bos=True, special=True))
+        return len(counter.tokenize(text.encode(), add_bos=True, special=True))
 
     return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards},
                          count_tokens=count_tokens, n_ctx=n_ctx)
@@ -352,10 +419,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--api-key-env", default=None, help="name of an environment variable holding a key clients must send")
     parser.add_argument("--ollama", action="store_true", help="print how to reach the Ollama API (it is always served)")
+    parser.add_argument("--chat-model", action="append", metavar="ALIAS=PATH",
+                        help="serve a further chat model (a .gguf file) under ALIAS; repeatable")
+    parser.add_argument("--chat-format", action="append", metavar="ALIAS=FORMAT",
+                        help=f"prompt format of an extra chat model: {' or '.join(chat_format.CHAT_FORMATS)} "
+                             f"(default {chat_format.HANDLER_NAME})")
     args = parser.parse_args(argv)
     api_key = os.environ.get(args.api_key_env) if args.api_key_env else None
+    try:
+        extra_models = parse_assignments(args.chat_model, "--chat-model path")
+        chat_formats = parse_assignments(args.chat_format, "--chat-format format")
+        extra_chat_settings(extra_models, chat_formats)
+    except ValueError as exc:
+        parser.error(str(exc))
     started = time.perf_counter()
-    app = build_app(n_ctx=args.n_ctx, n_threads=args.threads, api_key=api_key)
+    app = build_app(n_ctx=args.n_ctx, n_threads=args.threads, api_key=api_key, extra_models=extra_models,
+                    chat_formats=chat_formats)
     base = f"http://127.0.0.1:{args.port}"
     print(f"Embedded endpoint loaded in {time.perf_counter() - started:.1f} s", flush=True)
     print(f"  Mistral SDK:  Mistral(api_key='local', server_url='{base}')", flush=True)
@@ -363,6 +442,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.ollama:
         print(f"  ollama:       ollama.Client(host='{base}'), or export OLLAMA_HOST=127.0.0.1:{args.port}", flush=True)
     print(f"  models:       {CHAT_ALIAS} (chat, context {args.n_ctx}), {EMBED_ALIAS} (embeddings)", flush=True)
+    for alias, path in extra_models.items():
+        print(f"                {alias} (chat, {chat_formats.get(alias, chat_format.HANDLER_NAME)}, from {Path(path).name})",
+              flush=True)
     print("  These are stand-ins, not Mistral models. Stop with Ctrl-C.", flush=True)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
     print("Embedded endpoint stopped.", flush=True)

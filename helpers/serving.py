@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -196,10 +196,22 @@ class LocalEndpoint(ManagedServer):
         n_ctx: int | None = None,
         threads: int | None = None,
         api_key: str | None = None,
+        extra_models: Mapping[str, str | Path] | None = None,
+        chat_formats: Mapping[str, str] | None = None,
         say: Callable[[str], None] = print,
     ):
+        """`extra_models` maps an alias to a chat GGUF file served beside the defaults; `chat_formats`
+        gives an alias its prompt format (`workbook-gemma` by default, `workbook-mistral-v3` for models
+        fine-tuned on Mistral's instruct format). See `helpers.endpoint`."""
         env = {}
         extra: list[str] = []
+        for alias, path in (extra_models or {}).items():
+            if not Path(path).is_file():
+                raise FileNotFoundError(f"Chat model file for {alias!r} not found: {path}. Pass the path of a .gguf file.")
+            extra += ["--chat-model", f"{alias}={Path(path).resolve()}"]
+        for alias, fmt in (chat_formats or {}).items():
+            extra += ["--chat-format", f"{alias}={fmt}"]
+        self.extra_models = dict(extra_models or {})
         if api_key:
             env["WORKBOOK_ENDPOINT_KEY"] = api_key
             extra += ["--api-key-env", "WORKBOOK_ENDPOINT_KEY"]
