@@ -121,8 +121,9 @@ def _write_if_changed(path: Path, data: bytes) -> None:
         path.write_bytes(data)
 
 
-def write_source(source: Path, notebooks_dir: Path, readme: Path | None) -> list[Chapter]:
-    """Generate the Jupyter Book project (config, toc, intro, notebooks) in `source`."""
+def write_source(source: Path, notebooks_dir: Path, readme: Path | None,
+                 pages: tuple[Path, ...] = ()) -> list[Chapter]:
+    """Generate the Jupyter Book project (config, toc, intro, notebooks, then any Markdown `pages`) in `source`."""
     source.mkdir(parents=True, exist_ok=True)
     chapter_list = chapters(notebooks_dir)
     for stale in source.glob(NOTEBOOK_GLOB):
@@ -130,7 +131,10 @@ def write_source(source: Path, notebooks_dir: Path, readme: Path | None) -> list
             stale.unlink()
     for c in chapter_list:
         _write_if_changed(source / c.source.name, c.source.read_bytes())
-    toc = {"format": "jb-book", "root": "intro", "chapters": [{"file": c.source.stem} for c in chapter_list]}
+    for page in pages:
+        _write_if_changed(source / page.name, page.read_bytes())
+    toc = {"format": "jb-book", "root": "intro",
+           "chapters": [{"file": c.source.stem} for c in chapter_list] + [{"file": p.stem} for p in pages]}
     _write_if_changed(source / "_config.yml", (_yaml(CONFIG) + "\n").encode())
     _write_if_changed(source / "_toc.yml", (_yaml(toc) + "\n").encode())
     _write_if_changed(source / "intro.md", intro_markdown(readme, chapter_list).encode())
@@ -145,7 +149,8 @@ def build_book(out_dir: Path, notebooks_dir: Path | None = None, readme: Path | 
     readme = readme if readme is not None else root / "README.md"
     out_dir.mkdir(parents=True, exist_ok=True)
     source = out_dir / "_source"
-    chapter_list = write_source(source, notebooks_dir, readme)
+    guide = root / "docs" / "facilitator_guide.md"
+    chapter_list = write_source(source, notebooks_dir, readme, pages=(guide,) if guide.exists() else ())
     say(f"building the book from {len(chapter_list)} notebooks (Jupyter Book, committed outputs, no execution) ...")
     started = time.perf_counter()
     run = subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build",

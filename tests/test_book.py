@@ -76,6 +76,8 @@ def test_every_notebook_has_a_page_linked_from_the_index(book):
         assert page.exists(), f"no page for {chapter.source.name}"
         assert chapter.page in index_links, f"the index does not link {chapter.page}"
         assert chapter.title in page.read_text()
+    guide = out / "facilitator_guide.html"  # the facilitator guide follows the notebooks
+    assert guide.exists() and "facilitator_guide.html" in index_links and "Common failures" in guide.read_text()
 
 
 @pytest.mark.slow
