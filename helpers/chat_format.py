@@ -12,7 +12,12 @@ the engine and adds what the workbook's clients need:
 * `tool_choice` "none", "auto", "required" (Mistral's "any") and a named function all work,
   streamed or not.
 
-A second handler, `workbook-mistral-v3`, serves models fine-tuned on Mistral's own instruct format
+The same tool and JSON logic runs in a second prompt format, `workbook-chatml` (ChatML, with a real
+system turn), for the default chat stand-in: SmolLM2-135M-Instruct with the workbook's own LoRA
+adapter, which is trained on prompts rendered by `prompt_text` below, so it sees exactly the text it
+was trained on.
+
+A third handler, `workbook-mistral-v3`, serves models fine-tuned on Mistral's own instruct format
 (notebook 10): `mistral_v3_text` renders the conversation with `mistral-common`, the same function
 the training examples were built with, so a served model sees the prompt format it was trained on.
 
@@ -30,8 +35,10 @@ from contextvars import ContextVar
 from typing import Any
 
 HANDLER_NAME = "workbook-gemma"
+CHATML_HANDLER = "workbook-chatml"
 MISTRAL_V3_HANDLER = "workbook-mistral-v3"
-CHAT_FORMATS = (HANDLER_NAME, MISTRAL_V3_HANDLER)
+CHAT_FORMATS = (HANDLER_NAME, CHATML_HANDLER, MISTRAL_V3_HANDLER)
+IM_START, IM_END = "<|im_start|>", "<|im_end|>"
 # Mistral's BOS/EOS written as the Gemma stand-in's own special tokens, so its tokenizer reads them as such.
 STANDIN_SPECIALS = {"<s>": "<bos>", "</s>": "<eos>"}
 TURN = {"user": "<start_of_turn>user\n", "assistant": "<start_of_turn>model\n"}
@@ -110,6 +117,66 @@ def gemma_prompt(turns: list[tuple[str, str]]) -> str:
     """Gemma's turn format, ending with an open model turn."""
     body = "".join(TURN[role] + text + END_OF_TURN for role, text in turns)
     return body + TURN["assistant"]
+
+
+def call_json(calls: list[dict[str, Any]], parallel: bool = False) -> str:
+    """Tool calls as the grammar has the model write them: one `{"name", "arguments"}` object, or a list."""
+    as_objects = [{"name": c["name"], "arguments": c["arguments"]} for c in calls]
+    return json.dumps(as_objects if parallel or len(as_objects) > 1 else as_objects[0], ensure_ascii=False)
+
+
+def _parsed_arguments(arguments: Any) -> Any:
+    if isinstance(arguments, str):
+        try:
+            return json.loads(arguments)
+        except json.JSONDecodeError:
+            return arguments
+    return arguments
+
+
+def chatml_prompt(messages: list[Message], extra_system: str = "") -> str:
+    """ChatML turns (`<|im_start|>role ... <|im_end|>`), ending with an open assistant turn.
+
+    System messages (and the tool instructions) form one system turn; an earlier assistant tool call
+    is written as the JSON the model itself writes for one; a tool result is a `tool` turn.
+    """
+    system = [text_of(m.get("content")) for m in messages if m.get("role") == "system"]
+    if extra_system:
+        system.append(extra_system)
+    turns: list[tuple[str, str]] = []
+    if any(system):
+        turns.append(("system", "\n\n".join(s for s in system if s)))
+    for m in messages:
+        role = m.get("role")
+        if role == "system":
+            continue
+        if role == "tool":
+            result = {"name": m.get("name"), "content": text_of(m.get("content"))}
+            turns.append(("tool", json.dumps(result, ensure_ascii=False)))
+        elif role == "assistant":
+            calls = [{"name": c["function"]["name"], "arguments": _parsed_arguments(c["function"].get("arguments"))}
+                     for c in (m.get("tool_calls") or [])]
+            turns.append(("assistant", call_json(calls) if calls else text_of(m.get("content"))))
+        else:
+            turns.append(("user", text_of(m.get("content"))))
+    body = "".join(f"{IM_START}{role}\n{text}{IM_END}\n" for role, text in turns)
+    return body + f"{IM_START}assistant\n"
+
+
+def prompt_text(fmt: str, messages: list[Message], tools: list[dict[str, Any]] | None = None,
+                choice: Any = "auto", parallel: bool = False) -> str:
+    """The exact prompt text a handler of format `fmt` gives llama.cpp for this request.
+
+    The endpoint's context check, the Ollama API's token count, the handlers and the assistant's
+    training data all call this one function.
+    """
+    choice = choice or "auto"
+    extra = tool_instructions(tools, choice, parallel) if tools and choice != "none" else ""
+    if fmt == CHATML_HANDLER:
+        return chatml_prompt(messages, extra)
+    if fmt == MISTRAL_V3_HANDLER:
+        return mistral_v3_text(messages)
+    return gemma_prompt(render_turns(messages, extra))
 
 
 def _v3_pieces_to_text(pieces: list[str], control: list[bool]) -> str:
@@ -216,6 +283,62 @@ def check_tool_schemas(tools: list[dict[str, Any]], choice: Any, parallel: bool 
         ) from exc
 
 
+def grammar_problem(vocab: Any, gbnf: str, root: str = "root") -> str | None:
+    """Why llama.cpp's own grammar parser rejects `gbnf` (None when it accepts it).
+
+    llama-cpp-python's JSON-schema converter writes grammars that llama.cpp cannot always parse (for
+    example `\\d` escapes from a `pattern`); llama.cpp then hands back no sampler, and generating with
+    it crashes the server. Building the sampler here, on the model's vocabulary, asks the engine itself.
+    """
+    import llama_cpp
+
+    sampler = llama_cpp.llama_sampler_init_grammar(vocab, gbnf.encode("utf-8"), root.encode("utf-8"))
+    if not sampler:
+        return "llama.cpp's grammar parser rejected it"
+    llama_cpp.llama_sampler_free(sampler)
+    return None
+
+
+def grammar_check(vocab: Any, *, response_format: Any = None, tools: list[dict[str, Any]] | None = None,
+                  choice: Any = "auto", parallel: bool = False, grammar: Any = None) -> tuple[str, str] | None:
+    """(message, parameter) when a request's constrained output cannot be generated, else None.
+
+    Covers the three ways a request constrains output: a `response_format` JSON schema, tool schemas
+    (compiled into one grammar as the handler does) and a raw GBNF `grammar`. Each is converted as the
+    handler would convert it, then parsed by llama.cpp itself (`grammar_problem`).
+    """
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    grammars: list[tuple[str, str, str]] = []  # (parameter, what, gbnf)
+    if isinstance(response_format, dict) and response_format.get("type") == "json_object" and "schema" in response_format:
+        try:
+            grammars.append(("response_format", "The response_format schema",
+                             json_schema_to_gbnf(json.dumps(response_format["schema"]))))
+        except Exception as exc:  # the converter raises plain Exceptions with the reason
+            return (f"The response_format schema cannot be turned into a grammar for constrained generation: {exc}. "
+                    "Simplify the offending keyword.", "response_format")
+    if tools and choice != "none":
+        names = ", ".join(str(t.get("function", {}).get("name")) for t in tools)
+        try:
+            schema = tool_call_schema(tools, "any" if choice == "required" else choice, parallel)
+            grammars.append(("tools", f"The tool schemas ({names})", json_schema_to_gbnf(json.dumps(schema))))
+        except ValueError:
+            raise
+        except Exception as exc:
+            return (f"The tool schemas ({names}) cannot be turned into a grammar for constrained generation: {exc}.",
+                    "tools")
+    if grammar is not None:
+        if not isinstance(grammar, str) or not grammar.strip():
+            return ("`grammar` must be a non-empty GBNF string.", "grammar")
+        grammars.append(("grammar", "The grammar", grammar))
+    for param, what, gbnf in grammars:
+        if (why := grammar_problem(vocab, gbnf)):
+            hint = ("for example a `pattern` with `\\d` or `\\.` escapes (write [0-9] and [.]) or a repeat "
+                    "bound in the thousands" if param != "grammar" else "check it against llama.cpp's GBNF syntax")
+            return f"{what} cannot be used for constrained generation: {why} ({hint}).", param
+    return None
+
+
 def new_tool_call_id() -> str:
     """Nine alphanumerics, the form La Plateforme uses and validates."""
     alphabet = string.ascii_letters + string.digits
@@ -242,20 +365,18 @@ def as_stream(response: dict[str, Any]) -> Iterator[dict[str, Any]]:
     }
 
 
-def make_handler():
-    """Build the llama-cpp-python chat completion handler (imports llama_cpp lazily)."""
+def make_handler(fmt: str = HANDLER_NAME):
+    """Build the llama-cpp-python chat completion handler for `fmt` (imports llama_cpp lazily)."""
     from llama_cpp import llama_chat_format
     from llama_cpp.llama_chat_format import ChatFormatterResponse
 
-    def formatter(messages: list[Message], **kwargs: Any) -> ChatFormatterResponse:
-        extra = kwargs.get("workbook_tool_text", "")
-        return ChatFormatterResponse(prompt=gemma_prompt(render_turns(messages, extra)), stop=END_OF_TURN.strip())
+    stop = IM_END if fmt == CHATML_HANDLER else END_OF_TURN.strip()
 
-    def plain(messages, extra: str = "", **kwargs):
-        def fmt(messages, **kw):
-            return formatter(messages, workbook_tool_text=extra)
+    def plain(messages, tools=None, choice: Any = "none", parallel: bool = False, **kwargs):
+        def fmt_fn(messages, **kw):
+            return ChatFormatterResponse(prompt=prompt_text(fmt, messages, tools, choice, parallel), stop=stop)
 
-        return llama_chat_format.chat_formatter_to_chat_completion_handler(fmt)(messages=messages, **kwargs)
+        return llama_chat_format.chat_formatter_to_chat_completion_handler(fmt_fn)(messages=messages, **kwargs)
 
     def handler(*, llama, messages, tools=None, tool_choice=None, stream=False, response_format=None, **kwargs):
         kwargs.pop("functions", None)
@@ -276,7 +397,9 @@ def make_handler():
         kwargs["max_tokens"] = min(kwargs.get("max_tokens") or limit, limit)
         result = plain(
             messages,
-            extra=tool_instructions(tools, choice, parallel),
+            tools,
+            choice,
+            parallel,
             llama=llama,
             stream=False,
             response_format={"type": "json_object", "schema": schema},
@@ -348,8 +471,9 @@ def make_mistral_v3_handler():
 
 
 def register() -> None:
-    """Make `chat_format="workbook-gemma"` and `"workbook-mistral-v3"` available to llama-cpp-python here."""
+    """Make the `workbook-gemma`, `workbook-chatml` and `workbook-mistral-v3` chat formats available to llama-cpp-python."""
     from llama_cpp import llama_chat_format
 
-    llama_chat_format.register_chat_completion_handler(HANDLER_NAME)(make_handler())
+    llama_chat_format.register_chat_completion_handler(HANDLER_NAME)(make_handler(HANDLER_NAME))
+    llama_chat_format.register_chat_completion_handler(CHATML_HANDLER)(make_handler(CHATML_HANDLER))
     llama_chat_format.register_chat_completion_handler(MISTRAL_V3_HANDLER)(make_mistral_v3_handler())

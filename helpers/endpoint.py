@@ -15,7 +15,15 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
 * `parallel_tool_calls` (default off here: a base model given the
   choice strings calls together; set it to True to allow up to 4)  -> a list of calls in one reply
 * an unknown model name silently served by the default model      -> 404 listing the served models
+* a JSON schema, tool schema or grammar llama.cpp cannot parse
+  crashes the process at the first sampled token                  -> parsed by llama.cpp first; a 400 names it
+* a new request aborts the stream in flight (interrupt_requests)  -> off: requests wait their turn
 * no Ollama API at all                                              -> `helpers.ollama_api` under /api
+
+Three chat models are built in: the default `standin-smollm2-135m-workbook` (SmolLM2-135M-Instruct with
+the workbook's own LoRA adapter, which llama.cpp applies at load time), `standin-smollm2-135m` (the
+same model as shipped) and `standin-gemma-3-270m` (a base model, for comparisons). Each has its own
+prompt format and context limit, and requests are checked against the model they name.
 
 Extra chat models (a fine-tuned GGUF, say) are served beside the defaults under their own alias
 with `--chat-model ALIAS=PATH` (`LocalEndpoint(extra_models={ALIAS: PATH})`), in the prompt format
@@ -37,7 +45,8 @@ from pathlib import Path
 from typing import Any
 
 from . import chat_format, ollama_api
-from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_chat_model, prepare_embedding_model
+from .embedded import (CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS, assistant_adapter, embedded_model_info,
+                       prepare_embedding_model, prepare_gemma_model, prepare_smollm_model)
 from .hardware import usable_cores
 from .serving import DEFAULT_PORT
 
@@ -90,25 +99,38 @@ def normalise_chat_request(payload: dict[str, Any]) -> dict[str, Any]:
 class MistralCompat:
     """ASGI middleware: checks model names and rewrites Mistral-API request fields."""
 
-    def __init__(self, app, own, served: dict[str, str], count_tokens=None, n_ctx: int = DEFAULT_CONTEXT):
+    def __init__(self, app, own, served: dict[str, str], count_tokens=None, contexts: dict[str, int] | None = None,
+                 formats: dict[str, str] | None = None, vocabs: dict[str, Any] | None = None):
         self.app = app  # llama-cpp-python's server
         self.own = own  # the routes it lacks (models, embeddings)
         self.served = served  # model id -> kind ("chat" or "embeddings")
-        self.count_tokens = count_tokens  # prompt text -> token count, for the context check
-        self.n_ctx = n_ctx
+        self.count_tokens = count_tokens  # (model id, prompt text) -> token count, for the context check
+        self.contexts = contexts or {}  # chat model id -> context limit
+        self.formats = formats or {}  # chat model id -> prompt format
+        self.vocabs = vocabs or {}  # chat model id -> llama.cpp vocabulary, to parse grammars before generating
 
-    @staticmethod
-    def bad_tools(payload: dict[str, Any]) -> str | None:
-        """Why the request's tools cannot be served under grammar constraints, or None."""
+    def bad_constraints(self, payload: dict[str, Any], path: str) -> tuple[str, str] | None:
+        """(message, parameter) when the request's tools, JSON schema or grammar cannot constrain generation.
+
+        Everything is parsed by llama.cpp itself before any generation starts: a grammar it rejects
+        would otherwise crash the server at the first sampled token.
+        """
         tools, choice = payload.get("tools"), payload.get("tool_choice") or "auto"
-        if not tools or choice == "none":
+        if tools and choice != "none":
+            try:
+                chat_format.check_tool_schemas(tools, "any" if choice == "required" else choice,
+                                               chat_format.PARALLEL_TOOL_CALLS.get())
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                return str(exc), "tools"
+        vocab = self.vocabs.get(payload.get("model"))
+        if vocab is None:
             return None
         try:
-            chat_format.check_tool_schemas(tools, "any" if choice == "required" else choice,
-                                           chat_format.PARALLEL_TOOL_CALLS.get())
-        except (ValueError, KeyError, TypeError) as exc:
-            return str(exc)
-        return None
+            return chat_format.grammar_check(
+                vocab, response_format=payload.get("response_format"), tools=tools if path.endswith("chat/completions") else None,
+                choice=choice, parallel=chat_format.PARALLEL_TOOL_CALLS.get(), grammar=payload.get("grammar"))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return str(exc), "tools"
 
     def too_long(self, payload: dict[str, Any], path: str) -> str | None:
         """The context-limit message, checked before any response starts.
@@ -116,21 +138,22 @@ class MistralCompat:
         llama-cpp-python raises this error inside the generator, so a *streamed* request would end
         with an empty 200 stream; checking here gives streamed and plain requests the same 400.
         """
-        if self.count_tokens is None:
+        model = payload.get("model")
+        if self.count_tokens is None or model not in self.contexts:
             return None
         if path == "/v1/chat/completions":
-            tools = payload.get("tools") if payload.get("tool_choice") != "none" else None
-            parallel = chat_format.PARALLEL_TOOL_CALLS.get()
-            extra = chat_format.tool_instructions(tools, payload.get("tool_choice") or "auto", parallel) if tools else ""
-            text = chat_format.gemma_prompt(chat_format.render_turns(payload.get("messages") or [], extra))
+            choice = payload.get("tool_choice") or "auto"
+            text = chat_format.prompt_text(self.formats.get(model, chat_format.HANDLER_NAME), payload.get("messages") or [],
+                                           payload.get("tools"), "any" if choice == "required" else choice,
+                                           chat_format.PARALLEL_TOOL_CALLS.get())
         else:
             prompt = payload.get("prompt", "")
             text = prompt if isinstance(prompt, str) else "".join(map(str, prompt))
-        n = self.count_tokens(text)
-        if n < self.n_ctx:
+        n, limit = self.count_tokens(model, text), self.contexts[model]
+        if n < limit:
             return None
         return (
-            f"This model's maximum context length is {self.n_ctx} tokens, however you requested {n} tokens "
+            f"This model's maximum context length is {limit} tokens, however you requested {n} tokens "
             f"in the prompt. Please reduce the length of the messages."
         )
 
@@ -178,9 +201,9 @@ class MistralCompat:
                 return
             if scope["path"] == "/v1/chat/completions":
                 payload = normalise_chat_request(payload)
-                if (problem := self.bad_tools(payload)):
-                    await self.reply(send, 400, error_body(problem, type_="invalid_request_error", param="tools"))
-                    return
+            if scope["path"] != "/v1/embeddings" and (bad := self.bad_constraints(payload, scope["path"])):
+                await self.reply(send, 400, error_body(bad[0], type_="invalid_request_error", param=bad[1]))
+                return
             if scope["path"] != "/v1/embeddings" and (problem := self.too_long(payload, scope["path"])):
                 body = json.dumps({"error": {"message": problem, "type": "invalid_request_error",
                                              "param": "messages", "code": "context_length_exceeded"}}).encode()
@@ -259,7 +282,7 @@ def extra_chat_settings(extra_models: dict[str, str], chat_formats: dict[str, st
     Raises ValueError naming the problem: a missing file, an alias already taken, an unknown format,
     or a format given for an alias that is not served.
     """
-    taken = {CHAT_ALIAS, EMBED_ALIAS}
+    taken = {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, EMBED_ALIAS}
     out: dict[str, dict[str, Any]] = {}
     for alias, path in extra_models.items():
         file = Path(path).expanduser()
@@ -286,6 +309,17 @@ def extra_model_info(alias: str, path: Path, fmt: str) -> dict[str, Any]:
             f"in the {fmt} prompt format."}
 
 
+def builtin_chat_models() -> dict[str, dict[str, Any]]:
+    """The built-in chat models, alias -> {"path", "format", "lora"}; the default comes first."""
+    info = embedded_model_info()
+    smollm = prepare_smollm_model(progress=False)
+    return {
+        CHAT_ALIAS: {"path": smollm, "format": info[CHAT_ALIAS]["chat_format"], "lora": str(assistant_adapter())},
+        SMOLLM_ALIAS: {"path": smollm, "format": info[SMOLLM_ALIAS]["chat_format"]},
+        GEMMA_ALIAS: {"path": prepare_gemma_model(progress=False), "format": info[GEMMA_ALIAS]["chat_format"]},
+    }
+
+
 def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api_key: str | None = None,
               extra_models: dict[str, str] | None = None, chat_formats: dict[str, str] | None = None):
     """The ASGI app: llama-cpp-python's server behind `MistralCompat`, which adds what it lacks.
@@ -302,28 +336,27 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
 
     chat_format.register()
     threads = n_threads or default_threads()
-    server_settings = ServerSettings(host="127.0.0.1", api_key=api_key)
-    chat_settings = ModelSettings(
-        model=str(prepare_chat_model(progress=False)),
-        model_alias=CHAT_ALIAS,
-        chat_format=chat_format.HANDLER_NAME,
-        n_ctx=n_ctx,
-        n_threads=threads,
-        n_threads_batch=threads,
-        seed=0,
-        logits_all=False,  # True would allocate n_ctx x vocab floats (32 GiB at 32K context)
-        verbose=False,
-    )
-    extras = extra_chat_settings(extra_models or {}, chat_formats or {})
-    extra_settings = [chat_settings.model_copy(update={"model": str(spec["path"]), "model_alias": alias,
-                                                       "chat_format": spec["format"]})
-                      for alias, spec in extras.items()]
-    app = create_app(server_settings=server_settings, model_settings=[chat_settings, *extra_settings])
-    embedder = SentenceTransformer(str(prepare_embedding_model(progress=False)), device="cpu")
+    # interrupt_requests=False: by default a new request aborts the stream in flight (the client sees an early
+    # [DONE]); here requests wait their turn for the model instead, so concurrent clients each get a whole answer.
+    server_settings = ServerSettings(host="127.0.0.1", api_key=api_key, interrupt_requests=False)
     infos = dict(embedded_model_info())
+    builtin = builtin_chat_models()
+    extras = extra_chat_settings(extra_models or {}, chat_formats or {})
     infos.update({alias: extra_model_info(alias, spec["path"], spec["format"]) for alias, spec in extras.items()})
-    contexts = {CHAT_ALIAS: n_ctx, EMBED_ALIAS: embedder.max_seq_length, **{alias: n_ctx for alias in extras}}
-    cards = {name: model_card(name, infos[name], contexts[name]) for name in (CHAT_ALIAS, EMBED_ALIAS, *extras)}
+    chat_models = {**builtin, **extras}
+    contexts = {alias: min(n_ctx, int(infos[alias].get("max_context", n_ctx))) for alias in chat_models}
+    # The first model is the one llama-cpp-python loads at start and the Ollama API serves.
+    model_settings = [
+        ModelSettings(model=str(spec["path"]), model_alias=alias, chat_format=spec["format"], lora_path=spec.get("lora"),
+                      n_ctx=contexts[alias], n_threads=threads, n_threads_batch=threads, seed=0,
+                      logits_all=False,  # True would allocate n_ctx x vocab floats (GiBs at long contexts)
+                      verbose=False)
+        for alias, spec in chat_models.items()
+    ]
+    app = create_app(server_settings=server_settings, model_settings=model_settings)
+    embedder = SentenceTransformer(str(prepare_embedding_model(progress=False)), device="cpu")
+    contexts_all = {**contexts, EMBED_ALIAS: embedder.max_seq_length}
+    cards = {name: model_card(name, infos[name], contexts_all[name]) for name in (*chat_models, EMBED_ALIAS)}
 
     router = APIRouter(route_class=RouteErrorHandler, dependencies=[Depends(authenticate)])
 
@@ -380,10 +413,10 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     own.include_router(router)
     from llama_cpp.server import app as llama_server
 
-    files = {CHAT_ALIAS: Path(chat_settings.model), EMBED_ALIAS: prepare_embedding_model(progress=False)}
+    files = {CHAT_ALIAS: Path(builtin[CHAT_ALIAS]["path"]), EMBED_ALIAS: prepare_embedding_model(progress=False)}
     ollama_models = ollama_api.OllamaModels(
         CHAT_ALIAS, EMBED_ALIAS, files, infos, metadata=dict(llama_server._llama_proxy(None).metadata),
-        n_ctx=n_ctx, embed_dimension=embedder.get_sentence_embedding_dimension(),
+        n_ctx=contexts[CHAT_ALIAS], embed_dimension=embedder.get_sentence_embedding_dimension(),
     )
     own.include_router(ollama_api.build_router(
         ollama_models, ollama_api.llama_lock(),
@@ -396,17 +429,20 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     async def root() -> str:
         return "Mistral Workbook embedded endpoint (stand-in models): Mistral/OpenAI API under /v1, Ollama API under /api\n"
 
-    # A vocabulary-only copy for counting: asking the server's proxy for CHAT_ALIAS would swap out an
-    # extra model that is loaded (the proxy holds one model at a time) on every request.
+    # Vocabulary-only copies for counting: asking the server's proxy would swap out the loaded model (the
+    # proxy holds one model at a time) on every request.
     from llama_cpp import Llama
 
-    counter = Llama(model_path=chat_settings.model, vocab_only=True, verbose=False)
+    counters = {str(spec["path"]): Llama(model_path=str(spec["path"]), vocab_only=True, verbose=False)
+                for spec in chat_models.values()}
 
-    def count_tokens(text: str) -> int:
+    def count_tokens(model: str, text: str) -> int:
+        counter = counters[str(chat_models[model]["path"])]
         return len(counter.tokenize(text.encode(), add_bos=True, special=True))
 
-    return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards},
-                         count_tokens=count_tokens, n_ctx=n_ctx)
+    return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards}, count_tokens=count_tokens,
+                         contexts=contexts, formats={alias: spec["format"] for alias, spec in chat_models.items()},
+                         vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -441,7 +477,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  OpenAI SDK:   OpenAI(api_key='local', base_url='{base}/v1')", flush=True)
     if args.ollama:
         print(f"  ollama:       ollama.Client(host='{base}'), or export OLLAMA_HOST=127.0.0.1:{args.port}", flush=True)
-    print(f"  models:       {CHAT_ALIAS} (chat, context {args.n_ctx}), {EMBED_ALIAS} (embeddings)", flush=True)
+    print(f"  models:       {CHAT_ALIAS} (chat, default: SmolLM2-135M-Instruct + the workbook's LoRA adapter)", flush=True)
+    print(f"                {SMOLLM_ALIAS} (chat, as shipped), {GEMMA_ALIAS} (chat, a base model), "
+          f"{EMBED_ALIAS} (embeddings)", flush=True)
     for alias, path in extra_models.items():
         print(f"                {alias} (chat, {chat_formats.get(alias, chat_format.HANDLER_NAME)}, from {Path(path).name})",
               flush=True)

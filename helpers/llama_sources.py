@@ -23,7 +23,7 @@ from .paths import cache_dir
 
 DIST = "llama-cpp-python"
 # The files the converter needs, relative to the vendored llama.cpp tree (folders end with "/").
-NEEDED = ("convert_hf_to_gguf.py", "conversion/", "gguf-py/", "LICENSE")
+NEEDED = ("convert_hf_to_gguf.py", "convert_lora_to_gguf.py", "conversion/", "gguf-py/", "LICENSE")
 # sha256 of the sdists this workbook was checked against; another version is accepted unchecked.
 KNOWN_SDIST_SHA256 = {"0.3.36": "832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e"}
 SETUP_COMMAND = "python -m helpers.llama_sources"

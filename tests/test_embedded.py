@@ -8,11 +8,15 @@ import pytest
 
 from helpers import chat_format
 from helpers.embedded import (
+    CHAT_ALIAS,
+    SMOLLM_ALIAS,
     TINY_MISTRAL_CONFIG,
+    assistant_adapter,
     build_tiny_mistral,
     embedded_model_info,
     prepare_all,
-    prepare_chat_model,
+    prepare_gemma_model,
+    prepare_smollm_model,
     sha256_of,
     _manifest,
 )
@@ -20,10 +24,47 @@ from helpers.embedded import (
 
 def test_prepare_is_idempotent_and_checksummed():
     paths = prepare_all(progress=False)
-    gguf = prepare_chat_model(progress=False)
+    gguf = prepare_gemma_model(progress=False)
     assert gguf == paths["standin-gemma-3-270m"]
     assert sha256_of(gguf) == embedded_model_info()["standin-gemma-3-270m"]["sha256"]
     assert (gguf.parent / "GEMMA_TERMS.html").exists()
+
+
+def test_smollm_is_taken_from_its_package_with_its_licence():
+    gguf = prepare_smollm_model(progress=False)
+    assert gguf == prepare_all(progress=False)[SMOLLM_ALIAS]
+    assert sha256_of(gguf) == embedded_model_info()[SMOLLM_ALIAS]["sha256"]
+    assert "Apache License" in (gguf.parent / "LICENSE-Apache-2.0.txt").read_text()
+
+
+def test_the_assistant_adapter_is_committed_small_and_checked(tmp_path, monkeypatch):
+    path = assistant_adapter()
+    assert path.stat().st_size < 20e6
+    assert embedded_model_info()[CHAT_ALIAS]["base"] == SMOLLM_ALIAS
+    # a changed adapter file is refused: setup never serves an adapter other than the recorded one
+    from helpers import embedded
+
+    (tmp_path / "assistant").mkdir()
+    (tmp_path / "assistant" / path.name).write_bytes(path.read_bytes()[:-1] + b"x")
+    monkeypatch.setattr(embedded, "data_dir", lambda: tmp_path)
+    with pytest.raises(RuntimeError, match="does not match the sha256"):
+        embedded.assistant_adapter()
+
+
+def test_chatml_prompt_keeps_the_system_turn_and_writes_calls_as_the_model_does():
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Check 1.2.3.4"},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "abcdefghi", "type": "function",
+                                                               "function": {"name": "lookup", "arguments": '{"ip": "1.2.3.4"}'}}]},
+        {"role": "tool", "name": "lookup", "tool_call_id": "abcdefghi", "content": "clean"},
+    ]
+    prompt = chat_format.chatml_prompt(messages)
+    assert prompt == ('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nCheck 1.2.3.4<|im_end|>\n'
+                      '<|im_start|>assistant\n{"name": "lookup", "arguments": {"ip": "1.2.3.4"}}<|im_end|>\n'
+                      '<|im_start|>tool\n{"name": "lookup", "content": "clean"}<|im_end|>\n<|im_start|>assistant\n')
+    assert chat_format.prompt_text(chat_format.CHATML_HANDLER, messages[1:2]) == \
+        "<|im_start|>user\nCheck 1.2.3.4<|im_end|>\n<|im_start|>assistant\n"
 
 
 def test_tiny_mistral_is_built_deterministically(tmp_path):

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from mistralai.client.errors import SDKError
 
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
 from helpers.errors import ContextTooLong, ModelNotFound, explain
 
 INDICATOR_TOOL = {
@@ -51,7 +51,7 @@ def _check_call(call, tools=TOOLS):
 
 def test_models_list_has_types_and_capabilities(sdk):
     cards = {m.id: m for m in sdk.models.list().data}
-    assert set(cards) == {CHAT_ALIAS, EMBED_ALIAS}
+    assert set(cards) == {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, EMBED_ALIAS}
     assert cards[CHAT_ALIAS].capabilities.completion_chat and cards[CHAT_ALIAS].capabilities.function_calling
     assert not cards[EMBED_ALIAS].capabilities.completion_chat
     assert cards[CHAT_ALIAS].max_context_length >= 8192
@@ -248,3 +248,50 @@ def test_a_tool_schema_that_cannot_become_a_grammar_is_a_clear_400(sdk):
         sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=[bad], tool_choice="any")
     assert info.value.status_code == 400
     assert "lookup_domain" in str(info.value) and "cannot be turned into a grammar" in str(info.value)
+
+
+IPV4 = {"type": "object", "properties": {"ip": {"type": "string", "pattern": "^([0-9]{1,3}\\.){3}[0-9]{1,3}$"}},
+        "required": ["ip"]}
+DIGITS = {"type": "object", "properties": {"v": {"type": "string", "pattern": "^(\\d{3})+$"}}, "required": ["v"]}
+
+
+@pytest.mark.parametrize("schema", [IPV4, DIGITS], ids=["ipv4-pattern", "digit-escape"])
+def test_a_schema_llama_cpp_cannot_parse_is_a_400_and_the_server_lives(sdk, endpoint, schema):
+    import httpx
+
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    with pytest.raises(SDKError) as info:
+        sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, response_format=fmt, max_tokens=8)
+    assert info.value.status_code == 400 and "grammar parser rejected it" in str(info.value)
+    tool = {"type": "function", "function": {"name": "lookup_ip", "parameters": schema}}
+    with pytest.raises(SDKError) as info:
+        sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=[tool], tool_choice="auto", max_tokens=8)
+    assert info.value.status_code == 400 and "lookup_ip" in str(info.value)
+    raw = httpx.post(endpoint.base_url + "/v1/completions", json={"model": CHAT_ALIAS, "prompt": "x", "max_tokens": 4,
+                                                                  "grammar": 'root ::= "\\d"'}, timeout=30)
+    assert raw.status_code == 400 and raw.json()["param"] == "grammar"
+    ollama = httpx.post(endpoint.base_url + "/api/chat", json={"model": CHAT_ALIAS, "stream": False, "format": schema,
+                                                                "messages": [{"role": "user", "content": "x"}]}, timeout=30)
+    assert ollama.status_code == 400 and "grammar parser rejected it" in ollama.json()["error"]
+    # the process survived all four: a plain request still gets an answer
+    alive = sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Say hi."}], max_tokens=8)
+    assert alive.choices[0].message.content
+
+
+def test_concurrent_streams_each_finish_whole(sdk):
+    """A new request waits for the model instead of cutting the stream in flight short."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def stream(n: int) -> tuple[str | None, str]:
+        pieces, finish = [], None
+        for event in sdk.chat.stream(model=CHAT_ALIAS, max_tokens=24, temperature=0,
+                                     messages=[{"role": "user", "content": f"Count from 1 to {n + 5}, separated by commas."}]):
+            choice = event.data.choices[0]
+            pieces.append(choice.delta.content or "")
+            finish = choice.finish_reason or finish
+        return finish, "".join(pieces)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(stream, range(4)))
+    assert all(finish in ("stop", "length") for finish, _ in results), results
+    assert all(text for _, text in results)

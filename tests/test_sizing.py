@@ -96,9 +96,9 @@ def test_gguf_reader_on_a_written_file(tmp_path):
 
 
 def test_the_standin_q4_k_m_file_is_a_mix_of_types():
-    from helpers.embedded import prepare_chat_model
+    from helpers.embedded import prepare_gemma_model
 
-    path = prepare_chat_model(progress=False)
+    path = prepare_gemma_model(progress=False)
     mix = gguf_type_mix(path)
     assert {"Q4_K", "Q6_K"} <= set(mix.index) and len(mix) >= 3
     tensor_bytes = sum(t.nbytes for t in read_gguf_tensors(path))
