@@ -46,6 +46,10 @@ END_OF_TURN = "<end_of_turn>\n"
 TOOL_CALL_MAX_TOKENS = 256
 MAX_PARALLEL_CALLS = 4
 
+# The plain-answer branch of a reply when tools are offered: {"answer": "..."}.
+ANSWER_SCHEMA: dict[str, Any] = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"],
+                                 "additionalProperties": False}
+
 # Set by the endpoint per request from the API's `parallel_tool_calls` field, which llama-cpp-python's
 # request model does not carry through to the handler.
 PARALLEL_TOOL_CALLS: ContextVar[bool] = ContextVar("parallel_tool_calls", default=False)
@@ -254,14 +258,8 @@ def tool_call_schema(tools: list[dict[str, Any]], choice: Any, parallel: bool = 
         call = {"type": "array", "items": call, "minItems": 1, "maxItems": MAX_PARALLEL_CALLS}
     if choice != "auto":
         return call
-    answer = {
-        "type": "object",
-        "properties": {"answer": {"type": "string"}},
-        "required": ["answer"],
-        "additionalProperties": False,
-    }
     options = [call] if parallel else branches
-    return {"anyOf": [*options, answer]}
+    return {"anyOf": [*options, ANSWER_SCHEMA]}
 
 
 def check_tool_schemas(tools: list[dict[str, Any]], choice: Any, parallel: bool = False) -> None:
@@ -385,6 +383,13 @@ def make_handler(fmt: str = HANDLER_NAME):
         # previous request, and a near-tie between two tokens can then flip: temperature 0 would depend on
         # what was asked before. Re-evaluating costs milliseconds for workbook-sized prompts.
         llama.reset()
+        if tools and tool_choice == "none" and fmt == CHATML_HANDLER and not response_format:
+            # The workbook's assistant answers beside tools as {"answer": ...} (that is how it was trained):
+            # "none" keeps the tools in view and allows only that branch, then returns the text.
+            result = plain(messages, tools, "auto", llama=llama, stream=False,
+                           response_format={"type": "json_object", "schema": ANSWER_SCHEMA}, **kwargs)
+            result = to_tool_response(result)
+            return as_stream(result) if stream else result
         if not tools or tool_choice == "none":
             return plain(messages, llama=llama, stream=stream, response_format=response_format, **kwargs)
         choice = tool_choice or "auto"
@@ -418,8 +423,15 @@ def to_tool_response(result: dict[str, Any]) -> dict[str, Any]:
     try:
         decoded = json.loads(text)
     except json.JSONDecodeError:
-        # Ran out of tokens inside the JSON: hand back what was written, flagged as truncated.
+        # Ran out of tokens inside the JSON: flagged as truncated. A plain answer cut short inside its string
+        # is handed back as the text written so far; anything else as the JSON written so far.
         choice["finish_reason"] = "length"
+        try:
+            partial = json.loads(text + '"}')
+        except json.JSONDecodeError:
+            return result
+        if isinstance(partial, dict) and set(partial) == {"answer"}:
+            choice["message"] = {"role": "assistant", "content": str(partial["answer"])}
         return result
     calls = decoded if isinstance(decoded, list) else [decoded]
     if not all(isinstance(c, dict) and "name" in c and "arguments" in c for c in calls) and not (

@@ -177,11 +177,11 @@ def test_adapter_save_reload_merge(trained, encoded, tokenizer):
 def test_endpoint_serves_an_extra_alias_through_the_sdk():
     from mistralai.client import Mistral
 
-    from helpers.embedded import CHAT_ALIAS, prepare_chat_model
+    from helpers.embedded import CHAT_ALIAS, prepare_gemma_model
     from helpers.serving import LocalEndpoint, free_port
 
     alias = "standin-gemma-3-270m-extra-test"
-    with LocalEndpoint(port=free_port(), n_ctx=2048, extra_models={alias: prepare_chat_model(progress=False)},
+    with LocalEndpoint(port=free_port(), n_ctx=2048, extra_models={alias: prepare_gemma_model(progress=False)},
                        chat_formats={alias: "workbook-mistral-v3"}) as server:
         client = Mistral(api_key="local", server_url=server.base_url)
         served = [m.id for m in client.models.list().data]
@@ -214,10 +214,10 @@ def test_endpoint_rejects_bad_extra_models(tmp_path):
 def test_llama_cpp_tokenizes_the_prompt_as_training_did(tokenizer):
     from llama_cpp import Llama
 
-    from helpers.embedded import prepare_chat_model
+    from helpers.embedded import prepare_gemma_model
 
     prompt = ft.render_prompt(ft.load_examples("heldout")[0])
-    llm = Llama(model_path=str(prepare_chat_model(progress=False)), vocab_only=True, verbose=False)
+    llm = Llama(model_path=str(prepare_gemma_model(progress=False)), vocab_only=True, verbose=False)
     assert llm.tokenize(prompt.encode(), add_bos=False, special=True) == tokenizer(prompt, add_special_tokens=False)["input_ids"]
 
 
