@@ -26,7 +26,8 @@ def _fake_sdist(path, with_converter=True):
         "pkg-1.0/vendor/llama.cpp/gguf-py/gguf/__init__.py": b"",
         "pkg-1.0/vendor/llama.cpp/LICENSE": b"MIT\n",
         "pkg-1.0/vendor/llama.cpp/ggml/src/ggml.c": b"int x;\n",
-        "pkg-1.0/vendor/llama.cpp/convert_lora_to_gguf.py": b"",
+        "pkg-1.0/vendor/llama.cpp/convert_lora_to_gguf.py": b"print('lora')\n",
+        "pkg-1.0/vendor/llama.cpp/convert_llama_ggml_to_gguf.py": b"",
         "pkg-1.0/llama_cpp/llama.py": b"",
     }
     if with_converter:
@@ -42,9 +43,11 @@ def _fake_sdist(path, with_converter=True):
 def test_extract_keeps_only_the_converter_files(tmp_path):
     folder = tmp_path / "llama.cpp"
     names = src.extract_converter(_fake_sdist(tmp_path / "pkg.tar.gz"), folder)
-    assert names == ["LICENSE", "conversion/__init__.py", "convert_hf_to_gguf.py", "gguf-py/gguf/__init__.py"]
+    assert names == ["LICENSE", "conversion/__init__.py", "convert_hf_to_gguf.py", "convert_lora_to_gguf.py",
+                     "gguf-py/gguf/__init__.py"]
     assert (folder / "convert_hf_to_gguf.py").read_text() == "print('converter')\n"
-    assert not (folder / "ggml").exists() and not (folder / "convert_lora_to_gguf.py").exists()
+    assert (folder / "convert_lora_to_gguf.py").read_text() == "print('lora')\n"  # the assistant's adapter export
+    assert not (folder / "ggml").exists() and not (folder / "convert_llama_ggml_to_gguf.py").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".llama-src-")], "staging folder left behind"
 
 
