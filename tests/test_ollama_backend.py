@@ -97,7 +97,7 @@ def test_pull_with_progress_reaches_total_and_success(session):
     report = pull_with_progress(session.client, session.chat_model, progress=False)
     assert report.complete and report.statuses[0] == "pulling manifest" and report.statuses[-1] == "success"
     (done, total), = report.layers.values()
-    assert done == total == report.total_bytes > 200e6
+    assert done == total == report.total_bytes > 90e6  # the chat stand-in's GGUF, 98 MB
     assert not PullReport(["pulling manifest", "success"], {"sha256:x": (5, 10)}).complete
     with pytest.raises(ollama.ResponseError):
         pull_with_progress(session.client, "mixtral", progress=False)
