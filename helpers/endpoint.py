@@ -18,6 +18,8 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
 * a JSON schema, tool schema or grammar llama.cpp cannot parse
   crashes the process at the first sampled token                  -> parsed by llama.cpp first; a 400 names it
 * a new request aborts the stream in flight (interrupt_requests)  -> off: requests wait their turn
+* no output limit, abandoned requests run on, SIGTERM waits for
+  them, 500s with tracebacks, any web page may call, extra routes -> `helpers.endpoint_guard`
 * no Ollama API at all                                              -> `helpers.ollama_api` under /api
 
 Three chat models are built in: the default `standin-smollm2-135m-workbook` (SmolLM2-135M-Instruct with
@@ -35,16 +37,19 @@ switching between aliases reloads the file (well under a second for the 270M sta
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from . import chat_format, ollama_api
+from . import endpoint_guard as guard
 from .embedded import (CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS, assistant_adapter, embedded_model_info,
                        prepare_embedding_model, prepare_gemma_model, prepare_smollm_model)
 from .hardware import usable_cores
@@ -52,11 +57,6 @@ from .serving import DEFAULT_PORT
 
 DEFAULT_CONTEXT = 32768
 MODEL_ROUTES = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
-
-
-def error_body(message: str, *, type_: str, code: str | None = None, param: str | None = None) -> bytes:
-    """An error in the shape La Plateforme and OpenAI use."""
-    return json.dumps({"object": "error", "message": message, "type": type_, "param": param, "code": code}).encode()
 
 
 def normalise_chat_request(payload: dict[str, Any]) -> dict[str, Any]:
@@ -81,8 +81,11 @@ def normalise_chat_request(payload: dict[str, Any]) -> dict[str, Any]:
             payload["response_format"] = {"type": "json_object", "schema": spec.get("schema", spec.get("schema_definition", {}))}
         elif fmt.get("type") == "text":
             payload.pop("response_format")
+    raw = payload.get("messages")
+    if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
+        return payload  # not messages at all: the request model's validation says what is wrong
     messages = []
-    for m in payload.get("messages") or []:
+    for m in raw:
         m = {k: v for k, v in m.items() if v is not None or k == "content"}
         if m.get("content") is None:
             m["content"] = ""
@@ -91,8 +94,6 @@ def normalise_chat_request(payload: dict[str, Any]) -> dict[str, Any]:
         payload["messages"] = messages
     for key in ("safe_prompt", "prompt_mode", "parallel_tool_calls", "prediction"):
         payload.pop(key, None)
-    if payload.get("max_tokens") is None:
-        payload.pop("max_tokens", None)
     return payload
 
 
@@ -100,7 +101,8 @@ class MistralCompat:
     """ASGI middleware: checks model names and rewrites Mistral-API request fields."""
 
     def __init__(self, app, own, served: dict[str, str], count_tokens=None, contexts: dict[str, int] | None = None,
-                 formats: dict[str, str] | None = None, vocabs: dict[str, Any] | None = None):
+                 formats: dict[str, str] | None = None, vocabs: dict[str, Any] | None = None,
+                 api_key: str | None = None):
         self.app = app  # llama-cpp-python's server
         self.own = own  # the routes it lacks (models, embeddings)
         self.served = served  # model id -> kind ("chat" or "embeddings")
@@ -108,6 +110,9 @@ class MistralCompat:
         self.contexts = contexts or {}  # chat model id -> context limit
         self.formats = formats or {}  # chat model id -> prompt format
         self.vocabs = vocabs or {}  # chat model id -> llama.cpp vocabulary, to parse grammars before generating
+        self.api_key = api_key  # when set, every route asks for it
+        self.waiting = 0  # generation requests running or queued for the model
+        self.max_waiting = int(os.environ.get("WORKBOOK_MAX_WAITING", guard.MAX_WAITING))
 
     def bad_constraints(self, payload: dict[str, Any], path: str) -> tuple[str, str] | None:
         """(message, parameter) when the request's tools, JSON schema or grammar cannot constrain generation.
@@ -157,10 +162,6 @@ class MistralCompat:
             f"in the prompt. Please reduce the length of the messages."
         )
 
-    @staticmethod
-    def is_own(path: str) -> bool:
-        return path in ("/", "/v1/models", "/v1/embeddings") or path.startswith(("/v1/models/", "/api/"))
-
     def unknown_model(self, model: Any, path: str) -> str | None:
         kind = "embeddings" if path.endswith("embeddings") else "chat"
         valid = [name for name, k in self.served.items() if k == kind]
@@ -173,43 +174,114 @@ class MistralCompat:
         )
 
     async def __call__(self, scope, receive, send):
-        target = self.own if scope["type"] == "http" and self.is_own(scope["path"]) else self.app
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in MODEL_ROUTES:
+        if scope["type"] != "http":  # lifespan
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if refused := guard.refusal(scope, self.api_key):
+            status, message = refused
+            await self.reply(send, status, self.error(path, message, "authentication_error" if status == 401 else
+                                                      "invalid_request_error"))
+            return
+        # Only the two llama-cpp-python routes the workbook uses reach it; its extras (/extras, /v1/engines,
+        # /docs) do not exist here.
+        target = self.app if path in guard.LLAMA_ROUTES else self.own
+        if scope["method"] != "POST" or path not in (*MODEL_ROUTES, *guard.GENERATION_ROUTES):
             await target(scope, receive, send)
             return
         body = b""
         more = True
         while more:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return
             body += message.get("body", b"")
             more = message.get("more_body", False)
+            if len(body) > guard.MAX_BODY_BYTES:
+                await self.reply(send, 413, self.error(path, f"Request body over {guard.MAX_BODY_BYTES // 2**20} MB."))
+                return
+        if self.waiting >= self.max_waiting and path in guard.GENERATION_ROUTES:
+            await self.reply(send, 503, self.error(path, f"The endpoint is busy: {self.waiting} requests are running or "
+                                                         "waiting for the model. Retry in a few seconds.",
+                                                   "service_unavailable"), retry_after=True)
+            return
+        # The client's disconnect sets `cancelled`, which stops a running generation at its next token.
+        cancelled = threading.Event()
+        token = guard.CANCELLED.set(cancelled)
+        parallel = chat_format.PARALLEL_TOOL_CALLS.set(False)
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            cancelled.set()
+            gone.set()
+
+        sent = False
+
+        async def replay():  # the body once, then whatever the client does next
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        watcher = asyncio.create_task(watch())
+        counted = path in guard.GENERATION_ROUTES
+        self.waiting += counted
         try:
-            payload = json.loads(body or b"{}")
-        except json.JSONDecodeError:
-            payload = None
-        parallel = chat_format.PARALLEL_TOOL_CALLS.set(isinstance(payload, dict) and payload.get("parallel_tool_calls") is True)
-        try:
-            await self.rewrite_and_forward(payload, body, target, scope, receive, send)
+            if path.startswith("/api/"):
+                await target(scope, replay, send)
+            else:
+                await self.check_and_forward(body, target, scope, replay, send)
         finally:
+            self.waiting -= counted
+            watcher.cancel()
+            guard.CANCELLED.reset(token)
             chat_format.PARALLEL_TOOL_CALLS.reset(parallel)
 
-    async def rewrite_and_forward(self, payload, body: bytes, target, scope, receive, send) -> None:
-        if isinstance(payload, dict):
-            problem = self.unknown_model(payload.get("model"), scope["path"])
-            if problem:
-                await self.reply(send, 404, error_body(problem, type_="invalid_model", code="model_not_found", param="model"))
-                return
-            if scope["path"] == "/v1/chat/completions":
-                payload = normalise_chat_request(payload)
-            if scope["path"] != "/v1/embeddings" and (bad := self.bad_constraints(payload, scope["path"])):
-                await self.reply(send, 400, error_body(bad[0], type_="invalid_request_error", param=bad[1]))
-                return
-            if scope["path"] != "/v1/embeddings" and (problem := self.too_long(payload, scope["path"])):
-                body = json.dumps({"error": {"message": problem, "type": "invalid_request_error",
-                                             "param": "messages", "code": "context_length_exceeded"}}).encode()
-                await self.reply(send, 400, body)
-                return
-            body = json.dumps(payload).encode()
+    async def check_and_forward(self, body: bytes, target, scope, receive, send) -> None:
+        """Parse, validate and rewrite a /v1 model request; forward it or answer the error."""
+        path = scope["path"]
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError as exc:  # invalid JSON, invalid UTF-8
+            await self.reply(send, 400, guard.error_body(f"The request body is not valid JSON: {exc}.",
+                                                         type_="invalid_request_error"))
+            return
+        if not isinstance(payload, dict):
+            await self.reply(send, 400, guard.error_body("The request body must be a JSON object.",
+                                                         type_="invalid_request_error"))
+            return
+        problem = self.unknown_model(payload.get("model"), path)
+        if problem:
+            await self.reply(send, 404, guard.error_body(problem, type_="invalid_model", code="model_not_found", param="model"))
+            return
+        if path == "/v1/embeddings":
+            await target(scope, receive, send)
+            return
+        chat_format.PARALLEL_TOOL_CALLS.set(payload.get("parallel_tool_calls") is True)
+        if path == "/v1/chat/completions":
+            payload = normalise_chat_request(payload)
+        if invalid := guard.validate_request(path, payload):
+            await self.reply(send, *invalid)
+            return
+        payload, limit = guard.output_limit(payload, path)
+        bad = (limit, "max_tokens") if limit else guard.unsupported(payload)
+        # Grammar parsing and token counting take seconds on a big request: off the event loop.
+        bad = bad or await asyncio.to_thread(self.bad_constraints, payload, path)
+        if bad:
+            await self.reply(send, 400, guard.error_body(bad[0], type_="invalid_request_error", param=bad[1]))
+            return
+        if problem := await asyncio.to_thread(self.too_long, payload, path):
+            body = json.dumps({"error": {"message": problem, "type": "invalid_request_error",
+                                         "param": "messages", "code": "context_length_exceeded"}}).encode()
+            await self.reply(send, 400, body)
+            return
+        body = json.dumps(payload).encode()
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
         sent = False
 
         async def replay():
@@ -219,13 +291,19 @@ class MistralCompat:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
         await target(dict(scope, headers=headers), replay, send)
 
     @staticmethod
-    async def reply(send, status: int, body: bytes) -> None:
-        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    def error(path: str, message: str, type_: str = "invalid_request_error") -> bytes:
+        """An error body in the shape of the API the path belongs to (Ollama's under /api)."""
+        return guard.ollama_error(message) if path.startswith("/api/") else guard.error_body(message, type_=type_)
+
+    @staticmethod
+    async def reply(send, status: int, body: bytes, retry_after: bool = False) -> None:
+        headers = [(b"content-type", b"application/json")]
+        if retry_after:
+            headers.append((b"retry-after", b"5"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -242,6 +320,8 @@ def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[st
         "description": info.get("card_description")
         or f"Stand-in, not a Mistral model: {info['description']}. Stands in for {info['stands_in_for']}.",
         "max_context_length": max_context,
+        # This endpoint's output limits (La Plateforme's cards have no such fields; clients ignore them).
+        **({"max_output_tokens": guard.MAX_OUTPUT_TOKENS, "default_max_tokens": guard.DEFAULT_MAX_TOKENS} if chat else {}),
         "aliases": [],
         "capabilities": {
             "completion_chat": chat,
@@ -327,14 +407,14 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     `extra_models` (alias -> GGUF path) are served as further chat models, each in the prompt
     format `chat_formats` names for it (default `workbook-gemma`).
     """
-    from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path as PathParam
+    from fastapi import APIRouter, Body, FastAPI, HTTPException, Path as PathParam
     from fastapi.responses import PlainTextResponse
-    from llama_cpp.server.app import authenticate, create_app
-    from llama_cpp.server.errors import RouteErrorHandler
+    from llama_cpp.server.app import create_app
     from llama_cpp.server.settings import ModelSettings, ServerSettings
     from sentence_transformers import SentenceTransformer
 
     chat_format.register()
+    guard.install_cancellation()
     threads = n_threads or default_threads()
     # interrupt_requests=False: by default a new request aborts the stream in flight (the client sees an early
     # [DONE]); here requests wait their turn for the model instead, so concurrent clients each get a whole answer.
@@ -358,7 +438,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     contexts_all = {**contexts, EMBED_ALIAS: embedder.max_seq_length}
     cards = {name: model_card(name, infos[name], contexts_all[name]) for name in (*chat_models, EMBED_ALIAS)}
 
-    router = APIRouter(route_class=RouteErrorHandler, dependencies=[Depends(authenticate)])
+    router = APIRouter()  # the API key, when set, is checked for every route by MistralCompat
 
     @router.get("/v1/models")
     async def list_models() -> dict[str, Any]:
@@ -385,7 +465,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
                 400, detail=f"{EMBED_ALIAS} produces {dimension}-dim vectors only; drop output_dimension or ask for {dimension}."
             )
         limit = embedder.max_seq_length
-        lengths = [len(embedder.tokenizer(t)["input_ids"]) for t in texts]
+        lengths = await run_in_threadpool(lambda: [len(embedder.tokenizer(t)["input_ids"]) for t in texts])
         too_long = [(i, n) for i, n in enumerate(lengths) if n > limit]
         if too_long:
             i, n = too_long[0]
@@ -409,7 +489,8 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
             "usage": {"prompt_tokens": used, "total_tokens": used, "completion_tokens": 0},
         }
 
-    own = FastAPI(title="Mistral Workbook additions")
+    own = FastAPI(title="Mistral Workbook additions", docs_url=None, redoc_url=None, openapi_url=None)
+    guard.add_error_handlers(own)
     own.include_router(router)
     from llama_cpp.server import app as llama_server
 
@@ -442,13 +523,31 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
 
     return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards}, count_tokens=count_tokens,
                          contexts=contexts, formats={alias: spec["format"] for alias, spec in chat_models.items()},
-                         vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()})
+                         vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()},
+                         api_key=api_key)
+
+
+def serve(app, port: int) -> None:
+    """Run `app` on 127.0.0.1:`port` until SIGINT/SIGTERM, which stop running generations at once.
+
+    uvicorn's graceful shutdown waits for requests in flight; setting `SHUTDOWN` makes each running
+    generation end at its next token, and after a few seconds uvicorn stops waiting anyway.
+    """
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            guard.SHUTDOWN.set()
+            super().handle_exit(sig, frame)
+
+    try:
+        Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=3)).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once it has shut down (as uvicorn.run does, end quietly)
+        pass
 
 
 def main(argv: list[str] | None = None) -> None:
     """Serve in the foreground until Ctrl-C (or SIGTERM)."""
-    import uvicorn
-
     parser = argparse.ArgumentParser(description="Serve the workbook's embedded models on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", DEFAULT_PORT)))
     parser.add_argument("--n-ctx", type=int, default=int(os.environ.get("WORKBOOK_CONTEXT", DEFAULT_CONTEXT)))
@@ -484,7 +583,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"                {alias} (chat, {chat_formats.get(alias, chat_format.HANDLER_NAME)}, from {Path(path).name})",
               flush=True)
     print("  These are stand-ins, not Mistral models. Stop with Ctrl-C.", flush=True)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    serve(app, args.port)
     print("Embedded endpoint stopped.", flush=True)
 
 

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from . import endpoint_guard as guard
+
 VERSION = "0.0.0-workbook-standin"
 TAG = ":latest"
 CHUNK = 8 << 20  # pull progress granularity
@@ -48,8 +50,8 @@ def options_to_llama(options: dict[str, Any] | None) -> dict[str, Any]:
                "num_predict": "max_tokens", "stop": "stop", "repeat_penalty": "repeat_penalty",
                "presence_penalty": "presence_penalty", "frequency_penalty": "frequency_penalty", "min_p": "min_p"}
     out = {mapping[k]: v for k, v in options.items() if k in mapping and v is not None}
-    if out.get("max_tokens", 0) < 0:  # Ollama's -1 means "until done"
-        out.pop("max_tokens")
+    if "max_tokens" in out:  # Ollama's -1 ("until done") and -2 ("fill the context") get this endpoint's maximum
+        out["max_tokens"] = guard.ollama_num_predict(out["max_tokens"], default=256)
     return out
 
 
@@ -126,6 +128,26 @@ class OllamaModels:
         raise LookupError(f'model "{model}" not found, try pulling it first (this stand-in serves: '
                           f'{", ".join(n + TAG for n in self.names())})')
 
+    def naming_problem(self, name: str, parent: Any) -> str | None:
+        """Why a model `name` may not be made from `parent` (create, copy), or None.
+
+        Built-in names are taken, and a model may not be made from itself or from a model made
+        from it: resolving such a loop would never end.
+        """
+        if not name:
+            return "a model name is required"
+        if not isinstance(parent, str) or not parent:
+            return "the model to start from is required (from / source)"
+        if name in (self.chat_alias, self.embed_alias):
+            return f"{name} is built in; choose another name"
+        ancestor: str | None = base_name(parent)
+        while ancestor is not None:
+            if ancestor == name:
+                return f"{name} cannot be made from {parent}: a model may not come from itself"
+            ancestor = self.created.get(ancestor, {}).get("from")
+            ancestor = base_name(ancestor) if ancestor else None
+        return None
+
     def digest(self, name: str) -> str:
         root, _ = self.resolve(name)
         info = self.infos[root]
@@ -195,6 +217,8 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
 
     async def run_chat(body: dict[str, Any], messages: list[dict[str, Any]], field: str):
         """Shared by /api/chat (field "message") and /api/generate (field "response")."""
+        if problem := guard.ollama_common_problem(body):
+            return error(400, problem)
         try:
             _, kwargs = chat_request(body, messages)
         except LookupError as exc:
@@ -218,8 +242,9 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
         async with get_llama() as llama:  # a grammar llama.cpp cannot parse would crash it mid-generation
             from . import chat_format
 
-            bad = chat_format.grammar_check(llama._model.vocab, response_format=kwargs.get("response_format"),
-                                            tools=kwargs.get("tools"), choice=kwargs.get("tool_choice") or "auto")
+            bad = await run_in_threadpool(
+                chat_format.grammar_check, llama._model.vocab, response_format=kwargs.get("response_format"),
+                tools=kwargs.get("tools"), choice=kwargs.get("tool_choice") or "auto")
         if bad:
             return error(400, bad[0])
 
@@ -239,7 +264,7 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
                 stream = await run_in_threadpool(llama.create_chat_completion, stream=True, **kwargs)
             except ValueError as exc:
                 return error(400, str(exc))
-            prompt_count = prompt_tokens(llama, kwargs)
+            prompt_count = await run_in_threadpool(prompt_tokens, llama, kwargs)
 
         async def lines():
             count, finish, usage = 0, "stop", None
@@ -278,7 +303,7 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
         info = models.infos[root]
         chat = root == models.chat_alias
         params = {"num_ctx": models.n_ctx, **(spec.get("parameters") or {})}
-        modelfile = [f"# Stand-in, not a Mistral model: {info['description']}", f"FROM {models.files[root]}"]
+        modelfile = [f"# Stand-in, not a Mistral model: {info['description']}", f"FROM {models.files[root].name}"]
         if spec.get("system"):
             modelfile.append(f'SYSTEM """{spec["system"]}"""')
         modelfile += [f"PARAMETER {k} {v}" for k, v in params.items()]
@@ -305,10 +330,14 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
 
     @router.post("/api/chat")
     async def chat(body: dict[str, Any] = Body(...)):
+        if problem := guard.ollama_chat_problem(body):
+            return error(400, problem)
         return await run_chat(body, messages_to_openai(body.get("messages") or []), "message")
 
     @router.post("/api/generate")
     async def generate(body: dict[str, Any] = Body(...)):
+        if not isinstance(body.get("prompt") or "", str) or not isinstance(body.get("system") or "", str):
+            return error(400, "prompt and system must be strings")
         messages = ([{"role": "system", "content": body["system"]}] if body.get("system") else [])
         messages.append({"role": "user", "content": body.get("prompt") or ""})
         return await run_chat({**body, "tools": None}, messages, "response")
@@ -320,7 +349,9 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
             return None, error(404, str(exc))
         if root != models.embed_alias:
             return None, error(400, f'"{model}" does not support embeddings; use {models.embed_alias}')
-        lengths = [count_embed_tokens(t) for t in texts]
+        if not all(isinstance(t, str) for t in texts):
+            return None, error(400, "input must be a string or an array of strings")
+        lengths = await run_in_threadpool(lambda: [count_embed_tokens(t) for t in texts])
         if not truncate and max(lengths, default=0) > embed_limit:
             return None, error(400, f"input length exceeds the context length ({embed_limit} tokens); "
                                     "send shorter chunks or set truncate to true")
@@ -330,7 +361,7 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
     @router.post("/api/embed")
     async def embed_route(body: dict[str, Any] = Body(...)):
         texts = body.get("input", [])
-        texts = [texts] if isinstance(texts, str) else list(texts)
+        texts = [texts] if isinstance(texts, str) else texts if isinstance(texts, list) else [texts]
         started = time.perf_counter()
         result, problem = await embed_texts(body.get("model", ""), texts, body.get("truncate", True) is not False)
         if problem:
@@ -382,9 +413,11 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
 
     @router.post("/api/create")
     async def create(body: dict[str, Any] = Body(...)):
-        name, parent = base_name(body.get("model", "")), body.get("from") or ""
-        if not name:
-            return error(400, "model is required")
+        name, parent = base_name(str(body.get("model") or "")), body.get("from") or ""
+        if problem := models.naming_problem(name, parent) or guard.ollama_options_problem(body.get("parameters"), "parameters"):
+            return error(400, problem)
+        if not isinstance(body.get("system") or "", str):
+            return error(400, "system must be a string")
         try:
             models.resolve(parent)
         except LookupError as exc:
@@ -402,11 +435,14 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
 
     @router.post("/api/copy")
     async def copy(body: dict[str, Any] = Body(...)):
+        source, destination = body.get("source") or "", base_name(str(body.get("destination") or ""))
+        if problem := models.naming_problem(destination, source):
+            return error(400, problem)
         try:
-            models.resolve(body.get("source", ""))
+            models.resolve(source)
         except LookupError as exc:
             return error(404, str(exc))
-        models.created[base_name(body.get("destination", ""))] = {"from": body["source"], "system": "", "parameters": {}}
+        models.created[destination] = {"from": source, "system": "", "parameters": {}}
         return JSONResponse({}, status_code=200)
 
     @router.delete("/api/delete")

@@ -149,4 +149,5 @@ def test_tool_call_shapes_convert_both_ways():
                                   {"role": "tool", "tool_name": "f", "content": "2"}])
     assert json.loads(history[0]["tool_calls"][0]["function"]["arguments"]) == {"x": 1}
     assert history[1] == {"role": "tool", "content": "2", "name": "f"}
-    assert options_to_llama({"num_predict": -1, "temperature": 0, "num_ctx": 4096}) == {"temperature": 0}
+    # Ollama's -1 ("until done") is bounded by the endpoint's maximum output
+    assert options_to_llama({"num_predict": -1, "temperature": 0, "num_ctx": 4096}) == {"temperature": 0, "max_tokens": 4096}
