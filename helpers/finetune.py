@@ -72,8 +72,20 @@ def _read_split(split: str) -> tuple[dict[str, str], ...]:
 
 
 def load_examples(split: str) -> list[dict[str, str]]:
-    """The `train` or `heldout` examples: dicts with `id`, `text` (a log line), `verdict`, `category`."""
+    """The `train` or `heldout` examples: dicts with `id`, `text` (a log line), `verdict`, `category` and
+    `source` (the log source whose template wrote the line; held-out sources never occur in training)."""
     return [dict(row) for row in _read_split(split)]
+
+
+def source_table(train: Sequence[dict[str, str]], heldout: Sequence[dict[str, str]]) -> pd.DataFrame:
+    """Per category: the log sources of its training lines and of its held-out lines (with line counts)."""
+    def listed(rows: Sequence[dict[str, str]], category: str) -> str:
+        counts = pd.Series([r["source"] for r in rows if r["category"] == category]).value_counts()
+        return ", ".join(f"{source} ({n})" for source, n in sorted(counts.items()))
+
+    cats = sorted({r["category"] for r in train} | {r["category"] for r in heldout})
+    return pd.DataFrame({"training sources": {c: listed(train, c) for c in cats},
+                         "held-out sources": {c: listed(heldout, c) for c in cats}}).rename_axis("category")
 
 
 def categories() -> list[str]:
@@ -347,6 +359,9 @@ class LossPlot:
         plt.close(self.fig)
 
 
+LOSS_WINDOW = 5  # steps averaged for the loss at the start and at the end of a run
+
+
 @dataclass
 class TrainResult:
     """What a training run did."""
@@ -363,16 +378,18 @@ class TrainResult:
     def seconds_per_step(self) -> float:
         return self.seconds / max(1, self.steps)
 
-    def summary(self) -> dict[str, Any]:
-        """Steps, time, and the loss at the start and at the end (means over the first and last
-        quarter of the run, at most 10 steps each)."""
-        n = min(10, max(1, len(self.losses) // 4))
-        head, tail = self.losses[:n], self.losses[-n:]
+    def summary(self, window: int = LOSS_WINDOW) -> dict[str, Any]:
+        """Steps, time, and the loss at the start and at the end: means over the first and the last
+        `window` steps. The window is fixed, not a share of the run, so the rows of two runs compare;
+        it is named in the row labels, and runs shorter than it are refused."""
+        if not 0 < window <= len(self.losses):
+            raise ValueError(f"window must be between 1 and the {len(self.losses)} steps run; got {window}.")
+        head, tail = self.losses[:window], self.losses[-window:]
         return {"steps": self.steps, "batch size": self.batch_size, "learning rate": self.learning_rate,
                 "examples seen": self.examples_seen, "seconds": round(self.seconds, 1),
                 "seconds / step": round(self.seconds_per_step, 2),
-                "loss at the start": round(sum(head) / len(head), 3),
-                "loss at the end": round(sum(tail) / len(tail), 3)}
+                f"loss at the start (mean of steps 1-{window})": round(sum(head) / window, 3),
+                f"loss at the end (mean of the last {window} steps)": round(sum(tail) / window, 3)}
 
 
 def batches(n_examples: int, batch_size: int, steps: int, seed: int) -> Iterator[list[int]]:
@@ -508,23 +525,32 @@ def metrics(scored: pd.DataFrame) -> dict[str, float]:
 
 
 def evaluate(model: Any, tokenizer: Any, examples: Sequence[dict[str, str]], *, desc: str = "evaluating",
-             progress: bool = True) -> pd.DataFrame:
+             progress: bool = True, batch_size: int = 10) -> pd.DataFrame:
     """Greedy replies of `model` to the rendered prompts of `examples`, scored (see `score`)."""
-    replies = generate(model, tokenizer, [render_prompt(ex) for ex in examples], progress=progress, desc=desc)
+    replies = generate(model, tokenizer, [render_prompt(ex) for ex in examples], progress=progress, desc=desc,
+                       batch_size=batch_size)
     return score(examples, replies)
+
+
+def compare(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The metrics of several scored runs side by side (rows: metric; one column per run, in order)."""
+    if not runs:
+        raise ValueError("Pass at least one scored run, e.g. {'before fine-tuning': before}.")
+    return pd.DataFrame({name: metrics(scored) for name, scored in runs.items()})
 
 
 def before_after(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """The metrics of two scored runs side by side (rows: metric; columns: before, after)."""
-    return pd.DataFrame({"before fine-tuning": metrics(before), "after fine-tuning": metrics(after)})
+    return compare({"before fine-tuning": before, "after fine-tuning": after})
 
 
 def plot_before_after(table: pd.DataFrame, ax: Any = None) -> Any:
-    """Grouped bars of `before_after`'s metrics."""
+    """Grouped bars of `compare`'s (or `before_after`'s) metrics, one colour per column."""
     import matplotlib.pyplot as plt
 
     ax = ax or plt.subplots(figsize=(7, 3.2))[1]
-    (table * 100).plot.bar(ax=ax, rot=0, color=["0.6", "C2"])
+    colors = ["0.6", "C2", "0.8", "C0", "C1", "C3"][:table.shape[1]] if table.shape[1] <= 6 else None
+    (table * 100).plot.bar(ax=ax, rot=0, color=colors)
     ax.set_ylabel("% of held-out examples")
     ax.set_ylim(0, 105)
     ax.set_title("Held-out split, greedy generation")
@@ -567,12 +593,14 @@ def disable_cpu_repack(model: Any) -> int:
 
 
 def load_qlora_base(folder: Path | None = None, *, fix_repack: bool = True, prepare: bool = True,
-                    compute_dtype: str = "bfloat16") -> Any:
+                    compute_dtype: str = "bfloat16", quantization_config: Any = None) -> Any:
     """The stand-in quantized to 4-bit NF4 with double quantization, ready for QLoRA.
 
     `compute_dtype` is QLoRA's BF16 by default; `"float32"` (the rest of the model in FP32 too) makes
-    the gradient check exact to float rounding. `fix_repack` applies `disable_cpu_repack` (see
-    there); `prepare` runs peft's `prepare_model_for_kbit_training` (norms in FP32, inputs that
+    the gradient check exact to float rounding. A `quantization_config` (a transformers
+    `BitsAndBytesConfig`) replaces the default NF4 + double quantization, and its
+    `bnb_4bit_compute_dtype` then sets the compute dtype. `fix_repack` applies `disable_cpu_repack`
+    (see there); `prepare` runs peft's `prepare_model_for_kbit_training` (norms in FP32, inputs that
     carry gradients) without gradient checkpointing, which would only slow a model this small.
     """
     import torch
@@ -580,9 +608,13 @@ def load_qlora_base(folder: Path | None = None, *, fix_repack: bool = True, prep
 
     from .quantize_hf import _captured, _quiet_transformers, bnb_config
 
-    dtype = getattr(torch, compute_dtype)
-    config = bnb_config("nf4-dq")
-    config.bnb_4bit_compute_dtype = dtype
+    if quantization_config is not None:
+        config = quantization_config
+        dtype = config.bnb_4bit_compute_dtype
+    else:
+        dtype = getattr(torch, compute_dtype)
+        config = bnb_config("nf4-dq")
+        config.bnb_4bit_compute_dtype = dtype
     with _captured(None), _quiet_transformers():
         model = AutoModelForCausalLM.from_pretrained(folder or prepare_hf_model(progress=False), dtype=dtype,
                                                      quantization_config=config, device_map="cpu")
@@ -869,11 +901,13 @@ def gpu_example_run(steps: int = 3) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """No transformers progress bars or load reports, nor bitsandbytes' repeated warnings, inside the block."""
+    """No transformers progress bars or load reports, nor bitsandbytes' repeated warnings, inside the block;
+    peft is imported first, so that gptqmodel's banner (peft probes it on the first wrap) is captured too."""
     import warnings
 
     from .quantize_hf import _bnb_quiet, _quiet_transformers
 
+    _import_peft()
     with _quiet_transformers(), _bnb_quiet(), warnings.catch_warnings():
         # peft asks transformers a deprecated question on every wrap; the reader can do nothing about it.
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -34,6 +37,68 @@ def test_dataset_splits_are_disjoint_and_balanced():
     assert all(e["verdict"] in ft.VERDICTS for e in train + held)
     with pytest.raises(KeyError, match="heldout"):
         ft.load_examples("test")
+
+
+def _generator():
+    path = Path(__file__).resolve().parent.parent / "scripts" / "make_threat_dataset.py"
+    spec = importlib.util.spec_from_file_location("make_threat_dataset", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def skeleton(text: str, names: set[str]) -> str:
+    """A log line with its variable fields masked: what is left is the template it was written from.
+
+    Masks quoted strings, e-mail addresses, IPv4 addresses (with a port), domain and host names
+    (anything dotted, `powershell.exe` included), the given user and host names, then every number.
+    """
+    line = text.lower()
+    line = re.sub(r'"[^"]*"', "<q>", line)
+    line = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "<email>", line)
+    line = re.sub(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?", "<ip>", line)
+    line = re.sub(r"\b[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.[a-z][a-z0-9]{1,9}\b", "<domain>", line)
+    if names:
+        line = re.sub(r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w-])",
+                      "<name>", line)
+    return " ".join(re.sub(r"\d+", "<n>", line).split())
+
+
+def split_leaks(train: list[dict], heldout: list[dict], names: set[str]) -> list[str]:
+    """Why the held-out split would measure memorisation: shared templates or shared sources (empty if none)."""
+    problems = []
+    seen = {skeleton(row["text"], names): row for row in train}
+    for row in heldout:
+        twin = seen.get(skeleton(row["text"], names))
+        if twin is not None:
+            problems.append(f"{row['id']} has the template of {twin['id']}: {row['text']!r} ~ {twin['text']!r}")
+    shared = {row.get("source") for row in train} & {row.get("source") for row in heldout}
+    if shared:
+        problems.append(f"sources in both splits: {sorted(map(str, shared))}")
+    return problems
+
+
+def test_heldout_lines_come_from_templates_and_sources_never_trained_on():
+    gen = _generator()
+    names = set(gen.USERS + gen.BAD_USERS + gen.HOSTS)
+    train, held = ft.load_examples("train"), ft.load_examples("heldout")
+    assert all(row["source"] for row in train + held)
+    assert split_leaks(train, held, names) == []
+    # The normaliser does mask: the 152 training lines collapse to a few dozen skeletons.
+    assert len({skeleton(r["text"], names) for r in train}) < len(train) / 2
+    # The category cannot be read off the prefix: several training sources per category, most shared.
+    for category in ft.categories():
+        assert len({r["source"] for r in train if r["category"] == category}) >= 3, category
+    by_source = {}
+    for row in train:
+        by_source.setdefault(row["source"], set()).add(row["category"])
+    assert sum(len(c) > 1 for c in by_source.values()) >= len(by_source) // 2
+
+
+def test_threat_dataset_is_what_the_seeded_generator_writes():
+    gen = _generator()
+    for split, rows in gen.build().items():
+        assert gen.jsonl(rows) == (Path(ft.data_dir()) / "finetune" / ft.SPLITS[split]).read_text(encoding="utf-8")
 
 
 def test_mistral_v3_text_is_mistral_commons_rendering():
@@ -89,6 +154,29 @@ def test_parse_label():
     assert ft.parse_label(' {"verdict": "benign", "category": "web-request"}') == {"verdict": "benign", "category": "web-request"}
     assert ft.parse_label('{"verdict": "bad", "category": "x"}') is None
     assert ft.parse_label("benign") is None and ft.parse_label('{"verdict": "benign"') is None
+
+
+def test_loss_summary_compares_runs_on_the_same_window():
+    long = ft.TrainResult(losses=[2.0] * 5 + [1.0] * 30 + [0.1] * 5, seconds=8.0, steps=40, batch_size=4,
+                          learning_rate=1e-3, examples_seen=160)
+    short = ft.TrainResult(losses=[3.0] * 5 + [0.5] * 5, seconds=2.0, steps=10, batch_size=4,
+                           learning_rate=1e-3, examples_seen=40)
+    a, b = long.summary(), short.summary()
+    assert a.keys() == b.keys()  # same rows: the window does not depend on the run's length
+    assert a["loss at the start (mean of steps 1-5)"] == 2.0 and a["loss at the end (mean of the last 5 steps)"] == 0.1
+    assert b["loss at the start (mean of steps 1-5)"] == 3.0 and b["loss at the end (mean of the last 5 steps)"] == 0.5
+    with pytest.raises(ValueError, match="window"):
+        short.summary(window=11)
+
+
+def test_compare_puts_scored_runs_side_by_side():
+    rows = ft.load_examples("heldout")[:2]
+    good = ft.score(rows, [ft.label_json(r) for r in rows])
+    bad = ft.score(rows, ["no idea", '{"verdict": "benign", "category": "x"}'])
+    table = ft.compare({"a": good, "b": bad})
+    assert list(table.columns) == ["a", "b"]
+    assert table.loc["accuracy", "a"] == 1.0 and table.loc["valid JSON rate", "b"] == 0.5
+    assert ft.before_after(bad, good).loc["accuracy"].tolist() == [0.0, 1.0]
 
 
 def test_lora_share_of_mistral_7b_from_shapes():
