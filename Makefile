@@ -17,7 +17,7 @@ LAB_PORT ?= 8888
 TEST_ENV := WORKBOOK_BACKEND=embedded WORKBOOK_MODEL=mistral-small-latest WORKBOOK_SETTINGS=$(CURDIR)/build/test-settings.json
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup vllm lock-vllm models assistant assistant-data assistant-eval lab test test-helpers test-notebooks serve serve-ollama book bench lock clean offline-kit student
+.PHONY: setup vllm lock-vllm models assistant assistant-data assistant-eval lab test test-fast lint notebooks test-helpers test-notebooks serve serve-ollama book bench lock clean offline-kit student
 
 setup: $(STAMP) models vllm
 
@@ -62,14 +62,26 @@ lab: setup
 
 # The JUnit report times every notebook cell: `python -m helpers.agenda build/test-results.xml` turns it into
 # the facilitator guide's agenda.
-test: setup
+test: setup lint
 	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks $(NBVAL) --junitxml=build/test-results.xml
+
+# The inner loop: unit and API tests against one shared endpoint; no notebooks, no extra servers, no kit build.
+test-fast: $(STAMP) models lint
+	$(TEST_ENV) $(BIN)/python -m pytest tests -m "not slow" -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests scripts
 
 test-helpers: setup
 	$(TEST_ENV) $(BIN)/python -m pytest tests
 
 test-notebooks: setup
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks $(NBVAL)
+
+# Re-execute notebooks in place on the embedded default, progress bars stored finished: make notebooks NB="notebooks/02_*.ipynb"
+NB ?= notebooks/*.ipynb
+notebooks: setup
+	$(TEST_ENV) $(BIN)/python -m helpers.notebook_outputs $(NB)
 
 serve: setup
 	$(BIN)/python -m helpers.endpoint --port $(PORT)

@@ -174,7 +174,7 @@ class OllamaSession:
             self.server.stop()
             self.server = None
 
-    def __enter__(self) -> "OllamaSession":
+    def __enter__(self) -> OllamaSession:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -23,7 +23,7 @@ import httpx
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-_RUNNING: "weakref.WeakSet[ManagedServer]" = weakref.WeakSet()
+_RUNNING: weakref.WeakSet[ManagedServer] = weakref.WeakSet()
 
 
 class ServerStartError(RuntimeError):
@@ -107,7 +107,7 @@ class ManagedServer:
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def start(self) -> "ManagedServer":
+    def start(self) -> ManagedServer:
         if self.running:
             return self
         self.port = choose_port(self.preferred_port, say=self.say)
@@ -168,7 +168,7 @@ class ManagedServer:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)
 
-    def __enter__(self) -> "ManagedServer":
+    def __enter__(self) -> ManagedServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -31,7 +31,7 @@ class Settings:
     model: str = "mistral-small-latest"
     hardware: str = "auto"
 
-    def validate(self) -> "Settings":
+    def validate(self) -> Settings:
         if self.backend not in BACKENDS:
             raise ValueError(f"Unknown backend {self.backend!r}; choose one of: {', '.join(BACKENDS)}")
         if self.hardware not in HARDWARE_PROFILES:

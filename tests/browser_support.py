@@ -165,7 +165,7 @@ class LabServer:
             cmd.append("--allow-root")
         return cmd
 
-    def start(self) -> "LabServer":
+    def start(self) -> LabServer:
         env = self._prepare()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), cwd=self.root, env=env, stdout=log,
@@ -219,7 +219,7 @@ class LabServer:
         # Kernels run in sessions of their own: give them a moment to follow the server out.
         return wait_gone(self.run_id, 20)
 
-    def __enter__(self) -> "LabServer":
+    def __enter__(self) -> LabServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -7,6 +7,7 @@ import pytest
 from helpers import bench
 from helpers.exercises import nb09
 
+
 # ------------------------------------------------------------------------------- extractors
 @pytest.mark.parametrize("reply, expected", [
     ("B", "B"), ("(B)", "B"), ("Answer: B", "B"), ("b) Paris", "B"), ("The answer is (c).", "C"),

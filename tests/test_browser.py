@@ -14,16 +14,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import time
 from pathlib import Path
 
 import pytest
+from browser_support import find_chromium, lab_session, wait_for
 
 from helpers.paths import repo_root
 from helpers.serving import free_port
-
-from browser_support import ARTIFACTS, find_chromium, lab_session, wait_for
 
 NOTEBOOKS = repo_root() / "notebooks"
 NB00 = NOTEBOOKS / "00_setup_and_hardware_check.ipynb"

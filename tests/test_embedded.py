@@ -11,6 +11,7 @@ from helpers.embedded import (
     CHAT_ALIAS,
     SMOLLM_ALIAS,
     TINY_MISTRAL_CONFIG,
+    _manifest,
     assistant_adapter,
     build_tiny_mistral,
     embedded_model_info,
@@ -18,7 +19,6 @@ from helpers.embedded import (
     prepare_gemma_model,
     prepare_smollm_model,
     sha256_of,
-    _manifest,
 )
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.exercises import Exercise
-from helpers.exercises import nb00, nb01, nb06
+from helpers.exercises import Exercise, nb00, nb01, nb06
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
