@@ -110,7 +110,7 @@ class Backend:
             if _shared_endpoint is self.server:
                 _shared_endpoint = None
 
-    def __enter__(self) -> "Backend":
+    def __enter__(self) -> Backend:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -50,8 +50,17 @@ from typing import Any
 
 from . import chat_format, ollama_api
 from . import endpoint_guard as guard
-from .embedded import (CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS, assistant_adapter, embedded_model_info,
-                       prepare_embedding_model, prepare_gemma_model, prepare_smollm_model)
+from .embedded import (
+    CHAT_ALIAS,
+    EMBED_ALIAS,
+    GEMMA_ALIAS,
+    SMOLLM_ALIAS,
+    assistant_adapter,
+    embedded_model_info,
+    prepare_embedding_model,
+    prepare_gemma_model,
+    prepare_smollm_model,
+)
 from .hardware import usable_cores
 from .serving import DEFAULT_PORT
 
@@ -102,7 +111,7 @@ class MistralCompat:
 
     def __init__(self, app, own, served: dict[str, str], count_tokens=None, contexts: dict[str, int] | None = None,
                  formats: dict[str, str] | None = None, vocabs: dict[str, Any] | None = None,
-                 api_key: str | None = None):
+                 api_key: str | None = None, ollama: ollama_api.OllamaModels | None = None):
         self.app = app  # llama-cpp-python's server
         self.own = own  # the routes it lacks (models, embeddings)
         self.served = served  # model id -> kind ("chat" or "embeddings")
@@ -111,6 +120,7 @@ class MistralCompat:
         self.formats = formats or {}  # chat model id -> prompt format
         self.vocabs = vocabs or {}  # chat model id -> llama.cpp vocabulary, to parse grammars before generating
         self.api_key = api_key  # when set, every route asks for it
+        self.ollama = ollama  # models made through the Ollama API, which /v1 serves too (as Ollama does)
         self.waiting = 0  # generation requests running or queued for the model
         self.max_waiting = int(os.environ.get("WORKBOOK_MAX_WAITING", guard.MAX_WAITING))
 
@@ -254,12 +264,15 @@ class MistralCompat:
             await self.reply(send, 400, guard.error_body("The request body must be a JSON object.",
                                                          type_="invalid_request_error"))
             return
+        if self.ollama is not None and (made := self.ollama.as_openai(payload, path)) is not None:
+            payload = made
+            body = json.dumps(payload).encode()
         problem = self.unknown_model(payload.get("model"), path)
         if problem:
             await self.reply(send, 404, guard.error_body(problem, type_="invalid_model", code="model_not_found", param="model"))
             return
         if path == "/v1/embeddings":
-            await target(scope, receive, send)
+            await self.forward(body, target, scope, receive, send)
             return
         chat_format.PARALLEL_TOOL_CALLS.set(payload.get("parallel_tool_calls") is True)
         if path == "/v1/chat/completions":
@@ -279,7 +292,11 @@ class MistralCompat:
                                          "param": "messages", "code": "context_length_exceeded"}}).encode()
             await self.reply(send, 400, body)
             return
-        body = json.dumps(payload).encode()
+        await self.forward(json.dumps(payload).encode(), target, scope, receive, send)
+
+    @staticmethod
+    async def forward(body: bytes, target, scope, receive, send) -> None:
+        """Send `body` on to `target` as the request's body."""
         headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         sent = False
@@ -407,7 +424,8 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     `extra_models` (alias -> GGUF path) are served as further chat models, each in the prompt
     format `chat_formats` names for it (default `workbook-gemma`).
     """
-    from fastapi import APIRouter, Body, FastAPI, HTTPException, Path as PathParam
+    from fastapi import APIRouter, Body, FastAPI, HTTPException
+    from fastapi import Path as PathParam
     from fastapi.responses import PlainTextResponse
     from llama_cpp.server.app import create_app
     from llama_cpp.server.settings import ModelSettings, ServerSettings
@@ -442,7 +460,10 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
 
     @router.get("/v1/models")
     async def list_models() -> dict[str, Any]:
-        return {"object": "list", "data": list(cards.values())}
+        made = ollama_models.openai_cards(lambda name, root: {**cards[root], "id": name, "name": name,
+                                                              "description": f"{cards[root]['description']} Made with "
+                                                                             f"the Ollama API from {root}."})
+        return {"object": "list", "data": [*cards.values(), *made]}
 
     @router.get("/v1/models/{model_id:path}")
     async def get_model(model_id: str = PathParam(...)) -> dict[str, Any]:
@@ -524,7 +545,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards}, count_tokens=count_tokens,
                          contexts=contexts, formats={alias: spec["format"] for alias, spec in chat_models.items()},
                          vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()},
-                         api_key=api_key)
+                         api_key=api_key, ollama=ollama_models)
 
 
 def serve(app, port: int) -> None:

@@ -17,7 +17,7 @@ import hashlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,9 @@ from . import endpoint_guard as guard
 VERSION = "0.0.0-workbook-standin"
 TAG = ":latest"
 CHUNK = 8 << 20  # pull progress granularity
+# Ollama library tags whose model *is* one of the embedded files: pulling one makes it a name of that file.
+# (Ollama's `all-minilm` is sentence-transformers' all-MiniLM-L6-v2, the embedding stand-in itself.)
+LIBRARY_TAGS = {"all-minilm": "embed", "all-minilm:l6-v2": "embed", "all-minilm:latest": "embed"}
 # What /api/show reports as a chat model's prompt template (Ollama's Go-template notation), by chat format.
 TEMPLATES = {
     "workbook-gemma": "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n",
@@ -35,7 +38,7 @@ TEMPLATES = {
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
 def base_name(model: str) -> str:
@@ -127,6 +130,25 @@ class OllamaModels:
             return root, {**parent, **{k: v for k, v in spec.items() if v}}
         raise LookupError(f'model "{model}" not found, try pulling it first (this stand-in serves: '
                           f'{", ".join(n + TAG for n in self.names())})')
+
+    def as_openai(self, payload: dict[str, Any], path: str) -> dict[str, Any] | None:
+        """A `/v1` request naming a model made here with create, copy or pull, rewritten for the model it comes
+        from (its SYSTEM prompt and PARAMETERs applied, as Ollama's OpenAI layer does); None for other names."""
+        name = payload.get("model")
+        if not isinstance(name, str) or base_name(name) not in self.created:
+            return None
+        root, spec = self.resolve(name)
+        out = {**payload, "model": root}
+        if path.endswith("chat/completions") and isinstance(out.get("messages"), list):
+            if spec.get("system") and not any(isinstance(m, dict) and m.get("role") == "system" for m in out["messages"]):
+                out["messages"] = [{"role": "system", "content": spec["system"]}, *out["messages"]]
+            for key, value in options_to_llama(spec.get("parameters")).items():
+                out.setdefault(key, value)
+        return out
+
+    def openai_cards(self, card: Callable[[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+        """`/v1/models` entries for the models made here, as Ollama lists them (`name:latest`)."""
+        return [card(name + TAG, self.resolve(name)[0]) for name in self.created]
 
     def naming_problem(self, name: str, parent: Any) -> str | None:
         """Why a model `name` may not be made from `parent` (create, copy), or None.
@@ -323,7 +345,7 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
 
     @router.get("/api/ps")
     async def ps() -> dict[str, Any]:
-        expires = (datetime.now(timezone.utc) + timedelta(days=365)).isoformat().replace("+00:00", "Z")
+        expires = (datetime.now(UTC) + timedelta(days=365)).isoformat().replace("+00:00", "Z")
         return {"models": [{**models.listing(n), "expires_at": expires, "size_vram": 0,
                             "context_length": models.n_ctx if n == models.chat_alias else embed_limit}
                            for n in (models.chat_alias, models.embed_alias)]}
@@ -378,6 +400,10 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
     @router.post("/api/pull")
     async def pull(body: dict[str, Any] = Body(...)):
         name = body.get("model") or body.get("name") or ""
+        if not isinstance(name, str):
+            return error(400, "model must be a string")
+        if LIBRARY_TAGS.get(name) == "embed" and base_name(name) not in models.created:
+            models.created[base_name(name)] = {"from": models.embed_alias, "system": "", "parameters": {}}
         try:
             root, _ = models.resolve(name)
         except LookupError:

@@ -127,8 +127,8 @@ def require_embed_model(backend: Any) -> str:
         return backend.embed_model
     raise NoEmbeddingModel(
         f"{getattr(backend, 'label', 'This backend')} serves no embedding model (Ollama and vLLM have no mistral-embed). "
-        "Run this notebook on La Plateforme (set MISTRAL_API_KEY) or on the embedded default "
-        "(WORKBOOK_BACKEND=embedded)."
+        "On Ollama, `ollama pull all-minilm` and connect again; otherwise run this notebook on La Plateforme "
+        "(set MISTRAL_API_KEY) or on the embedded default (WORKBOOK_BACKEND=embedded)."
     )
 
 

@@ -9,8 +9,8 @@ import pytest
 import helpers
 from helpers import backends, catalog
 from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
-from helpers.report import environment_table
 from helpers.errors import BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
+from helpers.report import environment_table
 from helpers.serving import LocalEndpoint, free_port
 from helpers.settings import Settings, load_settings, save_settings
 
@@ -31,8 +31,9 @@ def test_names_map_across_backends():
     assert catalog.resolve("open-mistral-7b", "mistral") == "ministral-8b-latest"  # retired on La Plateforme
     assert catalog.resolve("open-mixtral-8x7b", "ollama") == "mixtral"
     assert catalog.resolve("my-own-finetune", "vllm") == "my-own-finetune"  # unknown names pass through
-    with pytest.raises(LookupError, match="no equivalent on the ollama backend"):
-        catalog.resolve("mistral-embed", "ollama")
+    assert catalog.resolve("mistral-embed", "ollama") == "all-minilm"  # Ollama's tag for the stand-in's own model
+    with pytest.raises(LookupError, match="no equivalent on the vllm backend"):
+        catalog.resolve("mistral-embed", "vllm")
 
 
 def test_settings_round_trip_and_environment_wins(monkeypatch):

@@ -151,3 +151,27 @@ def test_tool_call_shapes_convert_both_ways():
     assert history[1] == {"role": "tool", "content": "2", "name": "f"}
     # Ollama's -1 ("until done") is bounded by the endpoint's maximum output
     assert options_to_llama({"num_predict": -1, "temperature": 0, "num_ctx": 4096}) == {"temperature": 0, "max_tokens": 4096}
+
+
+def test_a_model_made_through_the_ollama_api_is_served_on_v1_too(client, sdk):
+    """As on a real daemon: `ollama create` / `ollama pull` make a name the OpenAI-compatible /v1 serves."""
+    client.create(model="mistral", from_=CHAT_ALIAS, system="Answer with the single word: bonjour.",
+                  parameters={"num_predict": 8, "temperature": 0})
+    try:
+        assert client.pull("all-minilm").status == "success"  # Ollama's all-minilm is the embedding stand-in's model
+        ids = [card.id for card in sdk.models.list().data]
+        assert {"mistral:latest", "all-minilm:latest"} <= set(ids)
+        made = sdk.chat.complete(model="mistral", messages=[{"role": "user", "content": "Hello"}])
+        plain = sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Hello"}], max_tokens=8,
+                                  temperature=0)
+        assert made.usage.prompt_tokens > plain.usage.prompt_tokens  # the SYSTEM prompt was applied
+        assert made.usage.completion_tokens <= 8  # and its num_predict
+        vectors = sdk.embeddings.create(model="all-minilm:latest", inputs=["a cat", "a kitten"]).data
+        direct = sdk.embeddings.create(model=EMBED_ALIAS, inputs=["a cat", "a kitten"]).data
+        assert [v.embedding for v in vectors] == [v.embedding for v in direct]
+        with pytest.raises(ollama.ResponseError):
+            client.pull("nomic-embed-text")  # a model that is not here cannot be pulled offline
+    finally:
+        for name in ("mistral", "all-minilm"):
+            client.delete(name)
+    assert "mistral:latest" not in [card.id for card in sdk.models.list().data]
