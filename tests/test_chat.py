@@ -26,12 +26,12 @@ ASK = [{"role": "system", "content": "You are a concise assistant."},
 # ------------------------------------------------------------------------------------ prices
 def test_price_table_is_dated_sourced_and_covers_the_chapter_models():
     prices = chat.load_prices()
-    assert prices.source.startswith("https://mistral.ai/pricing")
+    assert prices.source.startswith("https://github.com/mistralai/platform-docs-public/tree/")
     assert dt.date.fromisoformat(prices.as_of) <= dt.date.today()
     assert prices.currency == "USD"
-    for model in ("mistral-small-latest", "mistral-large-latest", "codestral-latest", "open-mistral-nemo",
-                  "mistral-embed", "ministral-8b-2512"):
+    for model in ("mistral-small-latest", "mistral-large-latest", "codestral-latest", "mistral-embed", "ministral-8b-2512"):
         assert model in prices
+    assert "open-mistral-nemo" not in prices  # retired on 2026-07-31: no longer sold
     for name in prices.models():
         price = prices[name]
         assert 0 < price.input < 50 and 0 <= price.output < 100
