@@ -108,9 +108,67 @@ def catalog_as_of() -> str:
     return str(_catalog()["as_of"])
 
 
+@cache
+def _docs_models() -> dict[str, dict[str, Any]]:
+    """`data/mistral_models.json` (generated from Mistral's docs repository) by model-file slug."""
+    data = json.loads((data_dir() / "mistral_models.json").read_text())
+    return {m["slug"]: m for m in data["models"]}
+
+
+@cache
+def current_family() -> tuple[ModelSpec, ...]:
+    """Today's open-weights members the selector recommends, with the docs' published figures.
+
+    Their config.json is not catalogued: `config` holds only the KV-cache geometry of the catalogued
+    member named in `kv_geometry_assumed`, and `published_only` in `raw` tells the calculator to size
+    their weights from the published parameter count.
+    """
+    catalogued = {m.key: m for m in load_family()}
+    specs = []
+    for c in _catalog().get("current", []):
+        doc = _docs_models()[c["doc_slug"]]
+        w = doc["weights"]
+        like = catalogued[c["kv_geometry_assumed"]["like"]]
+        geometry = {k: like.config[k] for k in ("num_hidden_layers", "num_key_value_heads", "head_dim")}
+        moe = w["active"] < w["parameters"]
+        api_ids = doc["api_names"]
+        specs.append(ModelSpec(
+            key=c["key"], name=doc["name"], checkpoint=w["hf_repo"].split("/")[-1], api_id=api_ids[0],
+            ollama_tag=c["ollama_tag"], hf_repo=w["hf_repo"], licence=w["licence"].replace("Apache 2.0", "Apache-2.0"),
+            context_tokens=int(w["context_tokens"] or doc["context_tokens"]), architecture="moe" if moe else "dense",
+            experts=None, active_experts=None, best_for=c["best_for"], config=geometry,
+            published_total=float(w["parameters"]), published_active=float(w["active"]),
+            raw={**c, "published_only": True, "api_ids": api_ids, "status": doc["status"], "released": doc["released"],
+                 "source": doc["source"],
+                 "uncertain": {"kv_cache": c["kv_geometry_assumed"]["why"]}},
+        ))
+    return tuple(specs)
+
+
+def api_model_name(api_id: str) -> str:
+    """The docs' name of the current model behind a La Plateforme id (`mistral-small-latest` -> Mistral Small 4)."""
+    for m in _docs_models().values():
+        if api_id in m["api_names"] and not m["retired_on_as_of"]:
+            return str(m["name"])
+    raise KeyError(f"{api_id!r} is no current La Plateforme id in data/mistral_models.json")
+
+
 def newer_models() -> pd.DataFrame:
-    """Later family members the catalog names but does not compute with (with what is uncertain)."""
-    return pd.DataFrame(_catalog().get("newer", []))
+    """Today's Mistral lineup from the docs repository: every model La Plateforme still serves (or that
+    has open weights), with status, API ids, weights and the model file and commit each row comes from."""
+    rows = []
+    for m in _docs_models().values():
+        if m["retired_on_as_of"] or not (m["api_names"] or m["open_weights"]):
+            continue
+        w = m["weights"] or {}
+        rows.append({"model": m["name"], "released": m["released"], "status": m["status"],
+                     "API ids": ", ".join(m["api_names"]),
+                     "open weights": w.get("licence") or ("announced" if w else "no"),
+                     "params (B)": None if not w.get("parameters") else w["parameters"] / 1e9,
+                     "active (B)": None if not w.get("active") else w["active"] / 1e9,
+                     "context": m["context"], "source": f"{m['source']['path'].rsplit('/', 1)[-1]}@{m['source']['commit'][:8]}"})
+    rows.sort(key=lambda r: r["released"] or "", reverse=True)
+    return pd.DataFrame(rows).set_index("model")
 
 
 def model_keys() -> list[str]:
@@ -118,12 +176,14 @@ def model_keys() -> list[str]:
 
 
 def get_model(name: str) -> ModelSpec:
-    """A family member by key, display name, API id, Ollama tag or Hugging Face repo (case-insensitive)."""
+    """A family member (catalogued or current) by key, display name, API id, Ollama tag or Hugging Face repo
+    (case-insensitive)."""
     wanted = name.strip().lower()
-    for m in load_family():
-        if wanted in {m.key, m.name.lower(), m.api_id.lower(), m.ollama_tag.lower(), m.hf_repo.lower()}:
+    for m in load_family() + current_family():
+        names = {m.key, m.name.lower(), m.api_id.lower(), m.ollama_tag.lower(), m.hf_repo.lower()}
+        if wanted in (names | {i.lower() for i in m.raw.get("api_ids", ())}) - {""}:
             return m
-    raise KeyError(f"Unknown model {name!r}. Known models: {', '.join(model_keys())} "
+    raise KeyError(f"Unknown model {name!r}. Known models: {', '.join(model_keys() + [m.key for m in current_family()])} "
                    "(display names, API ids, Ollama tags and Hugging Face repos work too).")
 
 
@@ -151,7 +211,8 @@ def architecture_table() -> pd.DataFrame:
 
 def uncertain_table() -> pd.DataFrame:
     """Every field the catalog marks as uncertain, with the reason."""
-    rows = [{"model": m.name, "field": f, "why uncertain": why} for m in load_family() for f, why in m.uncertain.items()]
+    rows = [{"model": m.name, "field": f, "why uncertain": why}
+            for m in load_family() + current_family() for f, why in m.uncertain.items()]
     return pd.DataFrame(rows)
 
 

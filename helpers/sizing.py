@@ -53,8 +53,23 @@ def _spec(model: ModelSpec | str) -> ModelSpec:
 def weight_bytes(model: ModelSpec | str, precision: str) -> float:
     """Bytes the weights take at a precision: linear layers and embeddings/head at their own bits."""
     spec, p = _spec(model), _precision(precision)
+    if spec.raw.get("published_only"):  # no config.json catalogued: the published total, all at the linear bits
+        return spec.published_total * p["bits_linear"] / 8
     n = count_parameters(spec)
     return (n.linear * p["bits_linear"] + n.embeddings * p["bits_other"]) / 8
+
+
+def bytes_read_per_token(model: ModelSpec | str, precision: str) -> float:
+    """Weight bytes one generated token reads: the active parameters at the precision's bits.
+
+    Decoding is memory-bound, so tokens/s is at most memory bandwidth / this (a rough upper bound:
+    it ignores the KV cache and compute).
+    """
+    spec, p = _spec(model), _precision(precision)
+    if spec.raw.get("published_only"):
+        return (spec.published_active or spec.published_total) * p["bits_linear"] / 8
+    n = count_parameters(spec)
+    return weight_bytes(spec, precision) * n.active / n.total
 
 
 def kv_cache_bytes(model: ModelSpec | str, context_tokens: int, batch: int = 1, bytes_per_value: float | None = None) -> float:
