@@ -9,18 +9,29 @@ comments and strings that merely *mention* these are fine):
   `client.embeddings(...)`, `client.list_models()` (1.x and later: `client.chat.complete(...)`, ...).
   A client is a name bound to `Mistral(...)`/`MistralClient(...)`, or `bk.client` of a
   `bk = helpers.connect(...)`: the `ollama` client's own `client.chat(...)` is not flagged;
-* a retired model id from `data/retired_models.json` written as a literal where it would be sent:
+* a retired model id from `data/retired_models.json` (generated from Mistral's docs repository by
+  `scripts/mistral_models.py`) written as a literal where it would be sent:
   `model="..."`, a `"model": "..."` dict entry, or an assignment to a name containing "model".
 
 A deliberate demonstration is allowed: code inside a `try:` whose handlers catch the failure it
 shows, or a line ending in `# stale-api: ok (<why>)`.
+
+The data a reader's code sends or is told to send is checked too: no `-latest` alias in the data
+files or helpers, no price row, no `mistral` column of the name map, no selector recommendation and
+no "pin this id" advice in the family notes may name a retired id, and every price must cite the
+model file and commit its figures came from. Each check is shown to catch an id planted in a copy.
 """
 
 from __future__ import annotations
 
 import ast
+import csv
 import json
-from dataclasses import dataclass
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -289,3 +300,179 @@ def test_guard_sees_a_violation_planted_in_a_real_notebook(tmp_path):
     assert [v.what for v in scan_notebook(path)] == [
         "sends the retired model id 'open-mistral-7b' (retired 2025-03-30; use ministral-8b-latest)"]
     assert scan_notebook(NOTEBOOKS[0]) == []
+
+
+# -- the data a reader's code sends or is told to send ------------------------------------------
+#
+# Each check takes the data (so a test can plant a retired id in a copy) and returns what is wrong.
+
+DATA = ROOT / "data"
+LATEST = re.compile(r"(?<![a-z0-9.-])[a-z0-9][a-z0-9.-]*-latest(?![a-z0-9-])")
+MIRROR = Path("/work/.mirror/mistralai+platform-docs-public/repo")
+
+
+def _load(name: str, data_dir: Path = DATA) -> dict:
+    return json.loads((data_dir / name).read_text())
+
+
+def retired_latest_aliases(texts: dict[str, str], retired: dict[str, dict]) -> list[str]:
+    """Every `-latest` alias written in these files that no longer answers (e.g. magistral-small-latest)."""
+    return [f"{where}: {alias} (retired {retired[alias]['retired']}; use {retired[alias]['replacement']})"
+            for where, text in texts.items() for alias in sorted(set(LATEST.findall(text))) if alias in retired]
+
+
+def stale_price_rows(prices: dict, retired: dict[str, dict]) -> list[str]:
+    """Price rows that sell a retired id, or say a retired id is behind them."""
+    bad = []
+    for row in prices["models"]:
+        named = {row["model"], *re.findall(r"[a-z0-9][a-z0-9.-]+", row.get("points_to", ""))}
+        bad += [f"{row['model']}: names the retired {i}" for i in sorted(named & retired.keys())]
+    return bad
+
+
+def prices_not_from_their_source(prices: dict, docs: dict) -> list[str]:
+    """Prices whose cited source is not where their figures came from.
+
+    The table cites the docs repository; each row names the model file and commit it was read from,
+    and that file's pricing (as data/mistral_models.json recorded it) must give the row's figures
+    for the row's id.
+    """
+    bad = []
+    if not prices["source"].startswith("https://github.com/mistralai/platform-docs-public/tree/"):
+        bad.append(f"the table cites {prices['source']}, but its figures come from the docs repository's model files")
+    files = {m["source"]["path"]: m for m in docs["models"]}
+    for row in prices["models"]:
+        path, _, commit = row.get("source", "").partition("@")
+        m = files.get(path)
+        if m is None or not commit or not m["source"]["commit"].startswith(commit):
+            bad.append(f"{row['model']}: cites {row.get('source')!r}, which is no model file read at that commit")
+            continue
+        price = m["price_per_million"]
+        if row["model"] not in m["api_names"] or (row["input"], row["output"]) != (price["input"], price["output"] or 0.0):
+            bad.append(f"{row['model']}: {row['input']}/{row['output']} is not what {path} says for it "
+                       f"({price['input']}/{price['output']} for {', '.join(m['api_names'])})")
+    return bad
+
+
+def stale_name_map(rows: list[dict], retired: dict[str, dict]) -> list[str]:
+    """Rows of model_names.csv whose `mistral` column (what connect() sends) is retired."""
+    return [f"{r['logical']} -> {r['mistral']} (retired {retired[r['mistral']]['retired']})" for r in rows
+            if r["mistral"] in retired]
+
+
+def stale_recommendations(recommendations, retired: dict[str, dict]) -> list[str]:
+    """Selector answers that tell the reader to call, or point them at, a retired id."""
+    bad = []
+    for r in recommendations:
+        told = {r.api_id, *re.findall(r"[a-z0-9][a-z0-9.-]+", f"{r.tip} {r.api_option}")}
+        bad += [f"{r.use_case} on {r.hardware}: {i}" for i in sorted(told & retired.keys())]
+    return bad
+
+
+def stale_pin_advice(family: dict, retired: dict[str, dict]) -> list[str]:
+    """Family notes that tell readers to pin (or call) an id that no longer answers."""
+    bad = []
+    for m in family["models"]:
+        for sentence in re.split(r"(?<=[a-z0-9)]\.)\s+(?=[A-Z])", m.get("api_note", "")):
+            if re.search(r"\b(pin|call|use)\b", sentence, re.I) and "retired" not in sentence.lower():
+                bad += [f"{m['key']}: {i!r} in {sentence!r}" for i in re.findall(r"[a-z0-9][a-z0-9.-]+", sentence)
+                        if i in retired]
+    return bad
+
+
+def _texts(data_dir: Path = DATA) -> dict[str, str]:
+    names = ["prices.json", "model_names.csv", "use_cases.json", "mistral_family.json"]
+    texts = {n: (data_dir / n).read_text() for n in names}
+    texts.update({str(p.relative_to(ROOT)): p.read_text() for p in HELPERS})
+    return texts
+
+
+def _name_rows(data_dir: Path = DATA) -> list[dict]:
+    with (data_dir / "model_names.csv").open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _all_recommendations():
+    from helpers.selector import recommend_mistral_model, use_cases
+
+    return [recommend_mistral_model(c, hw, memory_gb=mem) for c in use_cases()
+            for hw, mem in (("cpu", None), ("cpu", 4), ("apple-silicon", None), ("consumer-gpu", None), ("A100 80GB", None))]
+
+
+def test_no_latest_alias_price_row_name_map_entry_or_recommendation_names_a_retired_id():
+    retired = retired_ids()
+    assert retired_latest_aliases(_texts(), retired) == []
+    assert stale_price_rows(_load("prices.json"), retired) == []
+    assert prices_not_from_their_source(_load("prices.json"), _load("mistral_models.json")) == []
+    assert stale_name_map(_name_rows(), retired) == []
+    assert stale_recommendations(_all_recommendations(), retired) == []
+    assert stale_pin_advice(_load("mistral_family.json"), retired) == []
+
+
+def test_each_check_catches_a_retired_id_planted_in_a_copy(tmp_path):
+    retired = retired_ids()
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy, ignore=shutil.ignore_patterns("*.sqlite", "finetune", "assistant", "rag", "heldout",
+                                                               "benchmarks", "calibration"))
+    # a -latest alias that moved to retirement (Magistral's reasoning is reasoning_effort on current models now)
+    cases = _load("use_cases.json", copy)
+    cases["use_cases"]["analysis"]["api_model"] = "magistral-medium-latest"
+    (copy / "use_cases.json").write_text(json.dumps(cases))
+    assert retired_latest_aliases(_texts(copy), retired) == [
+        "use_cases.json: magistral-medium-latest (retired 2026-07-31; use mistral-medium-latest)"]
+    # a price row for a retired model, and one naming a retired id behind an alias
+    prices = _load("prices.json", copy)
+    prices["models"].append({**prices["models"][0], "model": "open-mistral-nemo"})
+    prices["models"][1] = {**prices["models"][1], "points_to": "Mistral Medium 3 (mistral-medium-2508)"}
+    assert stale_price_rows(prices, retired) == ["mistral-medium-latest: names the retired mistral-medium-2508",
+                                                 "open-mistral-nemo: names the retired open-mistral-nemo"]
+    # a price that cites a page its figures did not come from, and one whose figures its file does not give
+    prices = _load("prices.json", copy)
+    assert prices_not_from_their_source({**prices, "source": "https://mistral.ai/pricing#api-pricing"},
+                                        _load("mistral_models.json", copy))[0].startswith("the table cites https://mistral.ai/pricing")
+    prices["models"][0] = {**prices["models"][0], "input": 0.2}
+    wrong = prices_not_from_their_source(prices, _load("mistral_models.json", copy))
+    assert len(wrong) == 1 and wrong[0].startswith("mistral-small-latest: 0.2/0.6 is not what")
+    prices["models"][0] = {**prices["models"][0], "input": 0.15, "source": "https://mistral.ai/pricing"}
+    assert "no model file read at that commit" in prices_not_from_their_source(prices, _load("mistral_models.json", copy))[0]
+    # the name map sending a retired id to La Plateforme
+    rows = _name_rows(copy)
+    rows[5] = {**rows[5], "mistral": "open-mistral-nemo"}
+    assert stale_name_map(rows, retired) == ["open-mistral-nemo -> open-mistral-nemo (retired 2026-07-31)"]
+    # a selector answer that tells the reader to call a retired id
+    recs = _all_recommendations()[:3]
+    planted = [recs[0], replace(recs[1], api_id="mistral-large-2411"), recs[2]]
+    assert stale_recommendations(planted, retired) == [f"{recs[1].use_case} on {recs[1].hardware}: mistral-large-2411"]
+    # a family note that tells readers to pin a retired id (the old Mistral Large advice)
+    family = _load("mistral_family.json", copy)
+    family["models"][3]["api_note"] += " Pin a dated id (e.g. mistral-large-2411) for reproducible results."
+    assert stale_pin_advice(family, retired) == [
+        "mistral-large: 'mistral-large-2411' in 'Pin a dated id (e.g. mistral-large-2411) for reproducible results.'"]
+
+
+@pytest.mark.parametrize("model_id", ["open-mistral-nemo", "magistral-small-latest", "mistral-large-2411", "devstral-latest"])
+def test_guard_flags_a_newly_retired_id_in_a_notebook_request(model_id):
+    found = scan_source(notebook_source(_nb(f'bk.client.chat.complete(model="{model_id}", messages=[])')), "planted.ipynb")
+    assert [v.what.split(" (")[0] for v in found] == [f"sends the retired model id {model_id!r}"]
+
+
+def test_retired_list_covers_what_the_docs_repository_retired():
+    data = _load("retired_models.json")
+    assert data["as_of"] >= "2026-12-02" and "platform-docs-public" in data["source"]
+    for m in data["models"]:
+        assert m["source"].startswith("src/schema/models/models/") and "@" in m["source"], m
+        assert m["status_in_docs"] == "Retired" or m["retired"] <= data["as_of"], m
+    # first-generation endpoints: deprecated 2024-11-30 (not 2024-11-25), retired 2025-03-30
+    for i in ("open-mistral-7b", "open-mixtral-8x7b", "open-mixtral-8x22b"):
+        assert (retired_ids()[i]["deprecated"], retired_ids()[i]["retired"]) == ("2024-11-30", "2025-03-30")
+    current = {i for m in _load("mistral_models.json")["models"] if not m["retired_on_as_of"] for i in m["api_names"]}
+    assert not current & retired_ids().keys()  # an alias a current model lists is not retired
+    assert {"mistral-small-latest", "mistral-medium-latest", "mistral-large-latest", "codestral-latest",
+            "ministral-8b-latest", "mistral-embed", "mistral-moderation-2603"} <= current
+
+
+@pytest.mark.skipif(not MIRROR.exists(), reason="no local clone of mistralai/platform-docs-public")
+def test_generated_data_is_what_the_script_writes_from_the_docs_clone():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "mistral_models.py"), "--check", "--mirror", str(MIRROR)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
