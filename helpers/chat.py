@@ -83,7 +83,7 @@ class PriceTable:
     def caption(self) -> str:
         """One line saying what the prices are, when they were read and where from."""
         return (f"La Plateforme list prices in {self.currency} per million tokens, as of {self.as_of} "
-                f"(source: {self.source}). Prices change: check the page before you budget.")
+                f"(source: {self.source}). Prices change: re-check the source before you budget.")
 
     def table(self) -> pd.DataFrame:
         """The price list as a table (one row per model)."""
