@@ -101,7 +101,7 @@ def normalise_chat_request(payload: dict[str, Any]) -> dict[str, Any]:
         messages.append(m)
     if messages:
         payload["messages"] = messages
-    for key in ("safe_prompt", "prompt_mode", "parallel_tool_calls", "prediction"):
+    for key in ("safe_prompt", "prompt_mode", "parallel_tool_calls", "prediction", "reasoning_effort"):
         payload.pop(key, None)
     return payload
 
@@ -275,13 +275,19 @@ class MistralCompat:
             await self.forward(body, target, scope, receive, send)
             return
         chat_format.PARALLEL_TOOL_CALLS.set(payload.get("parallel_tool_calls") is True)
+        if refused := guard.unsupported(payload):
+            reasoning = refused[1] in ("reasoning_effort", "prompt_mode")  # La Plateforme's type and code for these
+            await self.reply(send, 400, guard.error_body(refused[0], param=refused[1], code="3051" if reasoning else None,
+                                                         type_="invalid_request_invalid_args" if reasoning
+                                                         else "invalid_request_error"))
+            return
         if path == "/v1/chat/completions":
             payload = normalise_chat_request(payload)
         if invalid := guard.validate_request(path, payload):
             await self.reply(send, *invalid)
             return
         payload, limit = guard.output_limit(payload, path)
-        bad = (limit, "max_tokens") if limit else guard.unsupported(payload)
+        bad = (limit, "max_tokens") if limit else None
         # Grammar parsing and token counting take seconds on a big request: off the event loop.
         bad = bad or await asyncio.to_thread(self.bad_constraints, payload, path)
         if bad:

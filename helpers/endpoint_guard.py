@@ -213,9 +213,28 @@ def output_limit(payload: dict[str, Any], path: str) -> tuple[dict[str, Any], st
 
 
 def unsupported(payload: dict[str, Any]) -> tuple[str, str] | None:
-    """(message, field) for a valid field this endpoint cannot honour, instead of silently ignoring it."""
+    """(message, field) for a valid field this endpoint cannot honour, instead of silently ignoring it.
+
+    The stand-ins neither reason nor see: `reasoning_effort` and a reasoning `prompt_mode` are refused
+    the way La Plateforme refuses them on a model without reasoning, and image or document parts in a
+    message the way a model without vision must (its card says `vision: false`).
+    """
     if payload.get("n") not in (None, 1):
         return f"n={payload['n']!r} is not supported here: the endpoint returns one choice per request.", "n"
+    if payload.get("reasoning_effort") is not None:
+        return (f"reasoning_effort={payload['reasoning_effort']!r} is not supported for this model: the stand-ins "
+                "do not reason. Check a model's card before sending it (on La Plateforme, Mistral Small 4 and "
+                "Mistral Medium 3.5 accept it)."), "reasoning_effort"
+    if payload.get("prompt_mode") == "reasoning":
+        return "Reasoning prompt mode is not enabled for this model.", "prompt_mode"
+    for i, message in enumerate(payload.get("messages") or []):
+        parts = message.get("content") if isinstance(message, dict) else None
+        for part in parts if isinstance(parts, list) else []:
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind not in (None, "text"):
+                return (f"messages[{i}] holds a {kind!r} part, and this model reads text only (capabilities.vision is "
+                        "false in models.list). Send text, or use a vision model such as mistral-small-latest on "
+                        "La Plateforme."), f"messages[{i}].content"
     return None
 
 

@@ -118,6 +118,10 @@ BAD_V1 = [
      msg(response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {
          "type": "object", "properties": {"v": {"type": "string", "pattern": "^(?:ab)+$"}}, "required": ["v"]}}}),
      400, "pattern"),
+    ("an image part for a text-only model", "/v1/chat/completions",
+     msg(messages=[{"role": "user", "content": [{"type": "text", "text": "What is this?"},
+                                               {"type": "image_url", "image_url": "data:image/png;base64,iVBORw0KGgo="}]}]),
+     400, "reads text only"),
     ("completion prompt a number", "/v1/completions", {"model": CHAT_ALIAS, "prompt": 5}, 422, "prompt"),
     ("completion max_tokens -1", "/v1/completions", {"model": CHAT_ALIAS, "prompt": "x", "max_tokens": -1}, 422,
      "max_tokens: input should be greater than or equal to 0"),
@@ -373,3 +377,20 @@ def test_sigterm_during_a_long_generation_stops_the_server_within_5_s(keyed):
     worker.join(10)
     assert stopped < 5, f"the endpoint took {stopped:.1f} s to stop after SIGTERM"
     assert not keyed.running
+
+
+@pytest.mark.parametrize("extra, words", [({"reasoning_effort": "high"}, "reasoning_effort='high' is not supported"),
+                                          ({"prompt_mode": "reasoning"}, "Reasoning prompt mode is not enabled")])
+def test_reasoning_is_refused_as_la_plateforme_refuses_it_on_a_model_without(endpoint, extra, words):
+    response = post(endpoint, "/v1/chat/completions", msg(**extra))
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert words in error["message"] and error["code"] == "3051" and error["type"] == "invalid_request_invalid_args"
+
+
+def test_the_sdk_sends_reasoning_effort_and_gets_the_refusal(sdk):
+    from mistralai.client.errors import SDKError
+
+    with pytest.raises(SDKError) as info:
+        sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, max_tokens=2, reasoning_effort="high")
+    assert info.value.status_code == 400 and "not supported for this model" in str(info.value)
