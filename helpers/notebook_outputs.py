@@ -66,7 +66,7 @@ def tidy_progress_bars(nb: dict[str, Any]) -> int:
 
 MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|root|home|tmp|Users|var/folders)/[\w.-]+/")
 STALE_BAR = re.compile(r"(?<!\d)0%\|")
-LITERAL_TRUE = re.compile(r"(?:^|[:=|]\s*)True\s*$")
+LITERAL_TRUE = re.compile(r"(?:^|[:=|]\s*)True\s*(?:$|\|)")
 
 
 def _text(output: dict[str, Any]) -> str:
