@@ -435,14 +435,18 @@ def bnb_config(kind: str) -> Any:
     raise ValueError(f"Unknown bitsandbytes kind {kind!r}; choose one of {', '.join(BNB_KINDS)}.")
 
 
-def load_bnb(kind: str, folder: Path | None = None) -> Any:
-    """The stand-in quantized by bitsandbytes while loading (on the CPU; nothing is written to disk)."""
+def load_bnb(kind: Any, folder: Path | None = None) -> Any:
+    """The stand-in quantized by bitsandbytes while loading (on the CPU; nothing is written to disk).
+
+    `kind` is a transformers `BitsAndBytesConfig`, or one of `BNB_KINDS` for the matching `bnb_config`.
+    """
     import torch
     from transformers import AutoModelForCausalLM
 
+    config = bnb_config(kind) if isinstance(kind, str) else kind
     with _captured(None), _quiet_transformers():
         model = AutoModelForCausalLM.from_pretrained(folder or prepare_hf_model(progress=False), dtype=torch.bfloat16,
-                                                     quantization_config=bnb_config(kind), device_map="cpu")
+                                                     quantization_config=config, device_map="cpu")
     return model.eval()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers import bench
@@ -125,6 +127,8 @@ def test_prompts_are_few_shot_conversations():
 # ------------------------------------------------------------------------------- exercises
 def test_exercise_solutions_pass_and_typical_mistakes_teach():
     assert nb09.q1.check(bench.extract_choice)
+    loose = nb09.q1.check(lambda text: (m.group(1).upper() if (m := re.search(r"\b([abcd])\b", text, re.I)) else None))
+    assert not loose and "a dog" in str(loose)  # the hint's old regex reads the article 'a' as choice A
     first_char = nb09.q1.check(lambda text: text[0])
     assert not first_char and "'(C)'" in first_char.message
     lower = nb09.q1.check(lambda text: text.strip("()").split(":")[-1].strip()[0].lower() if "sure" not in text else None)

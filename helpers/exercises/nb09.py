@@ -15,6 +15,7 @@ LETTER_CASES = [
     ("b) Paris", "B", "a lower-case letter followed by ')' (return upper case)"),
     ("The answer is (a).", "A", "'The answer is (a).'"),
     ("I am not sure.", None, "a reply with no choice in it (return None)"),
+    ("The answer is a dog.", None, "the article 'a' is not choice A (return None)"),
 ]
 
 
@@ -36,14 +37,15 @@ def _check_extractor(answer) -> str | None:
 q1 = Exercise(
     "A letter extractor",
     _check_extractor,
-    hint="A regular expression that finds a standalone A-D in any case, e.g. `re.search(r'\\b([abcd])\\b', text, "
-         "re.I)`, gets most of the way; upper-case the match and return None when there is none. Watch the last "
-         "case: 'I am not sure.' contains no standalone letter A-D, but 'a' would match in 'a dog'.",
+    hint="A standalone A-D is not enough: `re.search(r'\\b([abcd])\\b', text, re.I)` reads 'The answer is a dog.' as "
+         "choice A. Accept a letter at the very start of the reply (alone, or followed by ')', '.' or a space), or "
+         "right after 'answer is' / 'answer:' when nothing but ')' or punctuation follows it; upper-case it and "
+         "return None otherwise.",
     solution="""
 import re
 def answer(text):
-    m = re.search(r"\\b([abcd])\\b", text, re.I)
-    return m.group(1).upper() if m else None
+    m = re.search(r"^\\s*\\(?([abcd])\\)?(?:[.):\\s]|$)|answer\\s*(?:is|:)\\s*\\(?([abcd])(?=\\)|\\s*$|[.,;:])", text, re.I)
+    return (m.group(1) or m.group(2)).upper() if m else None
 # or: answer = bench.extract_choice""",
     explanation="A grader's extractor decides the score as much as the model does: a strict one marks right answers "
                 "wrong, a loose one reads 'a dog' as choice A. Pin it with cases like these before you trust a number.",
