@@ -278,9 +278,9 @@ def test_endpoint_serves_an_extra_alias_through_the_sdk():
         assert "Stand-in" in card.description
         reply = client.chat.complete(model=alias, messages=[{"role": "user", "content": "Say hi."}],
                                      temperature=0, max_tokens=8)
-        assert reply.choices[0].message.content is not None
-        assert client.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Hi"}],
-                                    max_tokens=4).choices[0].message.content is not None
+        assert reply.model == alias and reply.usage.completion_tokens > 0  # the extra model answered, not the default
+        default = client.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Hi"}], max_tokens=4)
+        assert default.model == CHAT_ALIAS and default.choices[0].message.content.strip()
         with pytest.raises(Exception) as info:
             client.chat.complete(model="standin-nope", messages=[{"role": "user", "content": "Hi"}], max_tokens=4)
         assert alias in str(info.value) and "404" in str(info.value)
