@@ -16,6 +16,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
 def test_committed_outputs_are_clean(path):
+    import nbformat
+
+    nbformat.validate(nbformat.read(path, as_version=4))  # e.g. every cell has a string id
     assert output_problems(json.loads(path.read_text(encoding="utf-8"))) == []
 
 
