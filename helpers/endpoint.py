@@ -190,7 +190,7 @@ class MistralCompat:
         path = scope["path"]
         if refused := guard.refusal(scope, self.api_key):
             status, message = refused
-            await self.reply(send, status, self.error(path, message, "authentication_error" if status == 401 else
+            await self.reply(send, status, guard.error_for(path, message, "authentication_error" if status == 401 else
                                                       "invalid_request_error"))
             return
         # Only the two llama-cpp-python routes the workbook uses reach it; its extras (/extras, /v1/engines,
@@ -208,10 +208,10 @@ class MistralCompat:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > guard.MAX_BODY_BYTES:
-                await self.reply(send, 413, self.error(path, f"Request body over {guard.MAX_BODY_BYTES // 2**20} MB."))
+                await self.reply(send, 413, guard.error_for(path, f"Request body over {guard.MAX_BODY_BYTES // 2**20} MB."))
                 return
         if self.waiting >= self.max_waiting and path in guard.GENERATION_ROUTES:
-            await self.reply(send, 503, self.error(path, f"The endpoint is busy: {self.waiting} requests are running or "
+            await self.reply(send, 503, guard.error_for(path, f"The endpoint is busy: {self.waiting} requests are running or "
                                                          "waiting for the model. Retry in a few seconds.",
                                                    "service_unavailable"), retry_after=True)
             return
@@ -315,11 +315,6 @@ class MistralCompat:
             return await receive()
 
         await target(dict(scope, headers=headers), replay, send)
-
-    @staticmethod
-    def error(path: str, message: str, type_: str = "invalid_request_error") -> bytes:
-        """An error body in the shape of the API the path belongs to (Ollama's under /api)."""
-        return guard.ollama_error(message) if path.startswith("/api/") else guard.error_body(message, type_=type_)
 
     @staticmethod
     async def reply(send, status: int, body: bytes, retry_after: bool = False) -> None:

@@ -47,6 +47,16 @@ def ollama_error(message: str) -> bytes:
     return json.dumps({"error": message}).encode()
 
 
+def error_for(path: str, message: str, type_: str = "invalid_request_error",
+              detail: list[dict[str, Any]] | None = None) -> bytes:
+    """An error body in the shape of the API `path` belongs to: Ollama's under /api, La Plateforme's elsewhere
+    (with a 422's `detail` when given)."""
+    if path.startswith("/api/"):
+        return ollama_error(message)
+    body = error_body(message, type_=type_)
+    return body if detail is None else json.dumps({**json.loads(body), "detail": detail}).encode()
+
+
 def _hostname(value: str) -> str:
     return (urlsplit("//" + value).hostname or "").lower()
 
@@ -98,12 +108,7 @@ def add_error_handlers(app: Any) -> None:
     from starlette.exceptions import HTTPException
 
     def respond(request: Any, status: int, message: str, detail: list[dict[str, Any]] | None = None) -> Response:
-        if request.url.path.startswith("/api/"):
-            body = ollama_error(message)
-        else:
-            body = error_body(message, type_="invalid_request_error" if status < 500 else "internal_error")
-            if detail is not None:
-                body = json.dumps({**json.loads(body), "detail": detail}).encode()
+        body = error_for(request.url.path, message, "invalid_request_error" if status < 500 else "internal_error", detail)
         return Response(body, status_code=status, media_type="application/json")
 
     async def invalid(request: Any, exc: RequestValidationError) -> Response:
