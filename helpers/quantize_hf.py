@@ -335,15 +335,16 @@ def _finished(folder: Path) -> Checkpoint | None:
 
 
 def _quantize(method: str, source: Path, inputs: dict[str, Any], samples: list[dict[str, list[int]]],
-              folder: Path, backend: str | None = None) -> Checkpoint:
+              folder: Path, backend: str | None = None, config: Any = None) -> Checkpoint:
     gptqmodel = import_gptqmodel()
     if (done := _finished(folder)) is not None:
         return done
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    config_class = gptqmodel.GPTQConfig if method == "gptq" else gptqmodel.AWQConfig
-    config = config_class(bits=inputs["bits"], group_size=inputs["group_size"], offload_to_disk=False)
+    if config is None:
+        config_class = gptqmodel.GPTQConfig if method == "gptq" else gptqmodel.AWQConfig
+        config = config_class(bits=inputs["bits"], group_size=inputs["group_size"], offload_to_disk=False)
     started = time.perf_counter()
     with _captured(partial / "quantize.log"), _quiet_transformers():
         model = gptqmodel.GPTQModel.load(str(source), config)
@@ -357,13 +358,17 @@ def _quantize(method: str, source: Path, inputs: dict[str, Any], samples: list[d
     return Checkpoint(folder, False, seconds)
 
 
-def gptq_quantize(bits: int, group_size: int = 128, n_samples: int = 16, seq_len: int = 256,
-                  source: Path | None = None) -> Checkpoint:
+def gptq_quantize(config: Any, n_samples: int = 16, seq_len: int = 256, source: Path | None = None) -> Checkpoint:
     """GPTQ-quantize the stand-in's linear layers with gptqmodel on the CPU (cached on all its inputs).
 
-    Calibration: `n_samples` windows of `seq_len` tokens from `data/calibration/`. Embeddings and the
-    (tied) output head stay BF16, as in every GPTQ checkpoint.
+    `config` is a `gptqmodel.GPTQConfig` (its `bits` and `group_size` are used as given), or just a bit width.
+    The work is gptqmodel's three calls: `GPTQModel.load(source, config)`, `model.quantize(calibration)`
+    and `model.save(folder)`. Calibration: `n_samples` windows of `seq_len` tokens from `data/calibration/`.
+    Embeddings and the (tied) output head stay BF16, as in every GPTQ checkpoint.
     """
+    if isinstance(config, int):
+        config = import_gptqmodel().GPTQConfig(bits=config, group_size=128, offload_to_disk=False)
+    bits, group_size = int(config.bits), int(config.group_size)
     if bits not in (2, 3, 4, 8):
         raise ValueError(f"GPTQ supports 2, 3, 4 or 8 bits, not {bits}.")
     source = source or prepare_hf_model(progress=False)
@@ -371,7 +376,7 @@ def gptq_quantize(bits: int, group_size: int = 128, n_samples: int = 16, seq_len
     if (done := _finished(folder)) is not None:
         return done
     samples = calibration_samples(load_tokenizer(source), n_samples, seq_len)
-    return _quantize("gptq", source, inputs, samples, folder)
+    return _quantize("gptq", source, inputs, samples, folder, config=config)
 
 
 def load_quantized(checkpoint: Checkpoint | Path, backend: str = "AUTO") -> Any:

@@ -202,10 +202,12 @@ def test_gptq_quantizes_caches_and_loads(tmp_path, monkeypatch):
     from helpers.embedded import prepare_tiny_mistral
 
     tiny = prepare_tiny_mistral(progress=False)
-    first = qh.gptq_quantize(4, group_size=128, n_samples=4, seq_len=64, source=tiny)
+    config = qh.import_gptqmodel().GPTQConfig(bits=4, group_size=128, offload_to_disk=False)
+    first = qh.gptq_quantize(config, n_samples=4, seq_len=64, source=tiny)
     assert not first.reused and first.quantize_seconds > 0 and (first.path / "quantize.log").stat().st_size > 0
-    again = qh.gptq_quantize(4, group_size=128, n_samples=4, seq_len=64, source=tiny)
+    again = qh.gptq_quantize(config, n_samples=4, seq_len=64, source=tiny)
     assert again.reused and again.path == first.path
+    assert qh.gptq_quantize(4, n_samples=4, seq_len=64, source=tiny).path == first.path   # a bare bit width: the same
     tensors = qh.checkpoint_tensors(first, "model.layers.0.self_attn.q_proj")
     assert set(tensors.index) >= {"qweight", "qzeros", "scales"} and tensors.loc["qweight", "shape"] == (256 // 8, 256)
     with pytest.raises(KeyError, match="full name"):
