@@ -15,6 +15,7 @@ for _name in ("torchao", "torch.utils._pytree"):
 
 from .backends import Backend, connect, detect  # noqa: E402
 from .errors import (  # noqa: E402
+    BackendLacks,
     BackendUnreachable,
     ContextTooLong,
     InvalidKey,
@@ -28,6 +29,7 @@ from .settings import Settings, load_settings, save_settings  # noqa: E402
 
 __all__ = [
     "Backend",
+    "BackendLacks",
     "BackendUnreachable",
     "ContextTooLong",
     "InvalidKey",

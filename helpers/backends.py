@@ -22,7 +22,7 @@ import httpx
 
 from . import catalog
 from .embedded import embedded_model_info
-from .errors import HOW_TO_SET_KEY, BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
+from .errors import HOW_TO_SET_KEY, BackendLacks, BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
 from .serving import LocalEndpoint
 from .settings import load_settings
 
@@ -41,6 +41,31 @@ HOW_TO_START = {
     "vllm": "Start one with `python -m vllm.entrypoints.openai.api_server --model mistralai/Mistral-7B-Instruct-v0.3 "
     "--tokenizer-mode mistral --port 8000` and set VLLM_BASE_URL=http://127.0.0.1:8000/v1.",
     "embedded": "Run `make lab` (or `make models`) once so the embedded models are prepared.",
+}
+# What each backend can do, as the notebooks ask for it. A notebook names what it needs in its metadata
+# (`workbook.requires`) and checks it in its first cell with `bk.require(...)`; the backend matrix
+# (`helpers.backend_matrix`) skips a notebook on a backend that lacks it, with the reason.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # chat, tools, `tool_choice` and `parallel_tool_calls` honoured, JSON mode / schema, embeddings (mistral-embed),
+    # a 400 naming the limit for an over-long prompt, and answers from a model trained to follow instructions
+    "mistral": frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers"}),
+    # Ollama's OpenAI layer reads no tool_choice / parallel_tool_calls (ollama/ollama openai/openai.go) and truncates
+    # an over-long prompt without an error; embeddings once an embedding model is pulled
+    "ollama": frozenset({"chat", "tools", "json_schema", "embeddings", "answers"}),
+    # one model per vLLM server: a chat server serves no embeddings; no answers when it serves the untrained tiny Mistral
+    "vllm": frozenset({"chat", "tools", "tool_choice", "json_schema", "context_error", "answers"}),
+    "embedded": frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers"}),
+}
+WHAT_TO_DO = {
+    "answers": {
+        "vllm": "this vLLM server runs the workbook's tiny Mistral, whose weights are random (right mechanics, noise for "
+                "answers); serve a real Mistral (see notebook 06) or run on the embedded default (WORKBOOK_BACKEND=embedded)",
+    },
+    "embeddings": {
+        "ollama": "`ollama pull all-minilm`, then run the notebook again",
+        "vllm": "a vLLM server serves one model; run this notebook on the embedded default (WORKBOOK_BACKEND=embedded), "
+                "Ollama or La Plateforme",
+    },
 }
 
 _shared_endpoint: LocalEndpoint | None = None
@@ -68,17 +93,49 @@ class Backend:
     requested: str
     api_key: str = field(repr=False, default="")
     server: LocalEndpoint | None = field(repr=False, default=None)
+    untrained: bool = False  # a vLLM server running the workbook's tiny Mistral (random weights)
 
     @property
     def label(self) -> str:
+        if self.rehearsal:
+            return "La Plateforme REHEARSAL (a local endpoint answering with stand-in models, not Mistral's servers)"
         return LABELS[self.name]
+
+    @property
+    def rehearsal(self) -> bool:
+        """La Plateforme's API played by a local endpoint (MISTRAL_SERVER_URL on this machine): a dress rehearsal."""
+        return self.name == "mistral" and httpx.URL(self.base_url).host in ("127.0.0.1", "localhost", "::1")
 
     @property
     def standin(self) -> bool:
         return self.name == "embedded"
 
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What this backend can do (`CAPABILITIES`), less embeddings when it serves no embedding model."""
+        caps = CAPABILITIES[self.name]
+        caps = caps if self.embed_model else caps - {"embeddings"}
+        return caps - {"answers"} if self.untrained else caps
+
+    def lacks(self, *needs: str) -> str | None:
+        """One line saying what this backend lacks of `needs` and what to do, or None when it has them all."""
+        missing = [need for need in needs if need not in self.capabilities]
+        if not missing:
+            return None
+        fixes = [WHAT_TO_DO.get(need, {}).get(self.name, "run this notebook on another backend") for need in missing]
+        return f"{self.label} lacks {', '.join(missing)} for this notebook: {'; '.join(fixes)}."
+
+    def require(self, *needs: str) -> None:
+        """Raise BackendLacks (one line: what is missing, what to do) unless this backend has every one of `needs`."""
+        if (why := self.lacks(*needs)) is not None:
+            raise BackendLacks(why)
+
     def describe_model(self, model: str | None = None) -> str:
         model = model or self.chat_model
+        if self.rehearsal:
+            return f"{model} - in this rehearsal a STAND-IN answers for it, not a Mistral model"
+        if self.untrained and model == self.chat_model:
+            return f"{model} - served by a STAND-IN: the workbook's tiny Mistral, random weights, not this model"
         if self.standin and model in embedded_model_info():
             info = embedded_model_info()[model]
             return f"{model} - a STAND-IN ({info['description']}), not a Mistral model"
@@ -188,8 +245,25 @@ def served_models(backend: str, base_url: str, api_key: str = "") -> list[str]:
     return [m["id"] for m in data.get("data", [])]
 
 
+def _serves_tiny_mistral(base_url: str, model: str, api_key: str = "") -> bool:
+    """Whether a vLLM server answers `model` with the workbook's tiny Mistral (its model list names the folder it loaded)."""
+    from .embedded import TINY_MISTRAL
+
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        cards = httpx.get(base_url + "/v1/models", headers=headers, timeout=15.0).json().get("data", [])
+    except (httpx.HTTPError, ValueError):
+        return False
+    return any(c.get("id") == model and str(c.get("root", "")).rstrip("/").endswith(TINY_MISTRAL) for c in cards)
+
+
+def _is_served(backend: str, model: str, served: list[str]) -> bool:
+    """Whether `model` is among `served`; on Ollama a name without a tag means `:latest`, as `ollama pull` does."""
+    return model in served or (backend == "ollama" and f"{model}:latest" in served)
+
+
 def _check_model(backend: str, model: str, served: list[str], requested: str) -> None:
-    if model in served or (backend == "ollama" and f"{model}:latest" in served):
+    if _is_served(backend, model, served):
         return
     fix = f" Pull it with `ollama pull {model}`." if backend == "ollama" else ""
     raise ModelNotFound(
@@ -244,11 +318,12 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
     served = served_models(choice, base_url, api_key)
     _check_model(choice, chat_model, served, requested)
     embed_model = catalog.default_embedding_model(choice)
-    if embed_model is not None and embed_model not in served and choice != "mistral":
+    if embed_model is not None and choice != "mistral" and not _is_served(choice, embed_model, served):
         embed_model = None
 
     client = Mistral(api_key=api_key or "not-needed", server_url=base_url)
-    result = Backend(choice, base_url, client, chat_model, embed_model, requested, api_key=api_key, server=server)
+    result = Backend(choice, base_url, client, chat_model, embed_model, requested, api_key=api_key, server=server,
+                     untrained=choice == "vllm" and _serves_tiny_mistral(base_url, chat_model, api_key))
     if not quiet:
         print(result.banner())
     return result

@@ -111,7 +111,8 @@ class MistralCompat:
 
     def __init__(self, app, own, served: dict[str, str], count_tokens=None, contexts: dict[str, int] | None = None,
                  formats: dict[str, str] | None = None, vocabs: dict[str, Any] | None = None,
-                 api_key: str | None = None, ollama: ollama_api.OllamaModels | None = None):
+                 api_key: str | None = None, ollama: ollama_api.OllamaModels | None = None,
+                 aliases: dict[str, str] | None = None):
         self.app = app  # llama-cpp-python's server
         self.own = own  # the routes it lacks (models, embeddings)
         self.served = served  # model id -> kind ("chat" or "embeddings")
@@ -121,6 +122,7 @@ class MistralCompat:
         self.vocabs = vocabs or {}  # chat model id -> llama.cpp vocabulary, to parse grammars before generating
         self.api_key = api_key  # when set, every route asks for it
         self.ollama = ollama  # models made through the Ollama API, which /v1 serves too (as Ollama does)
+        self.aliases = aliases or {}  # further names for served models (La Plateforme's, for a rehearsal)
         self.waiting = 0  # generation requests running or queued for the model
         self.max_waiting = int(os.environ.get("WORKBOOK_MAX_WAITING", guard.MAX_WAITING))
 
@@ -266,6 +268,9 @@ class MistralCompat:
             return
         if self.ollama is not None and (made := self.ollama.as_openai(payload, path)) is not None:
             payload = made
+            body = json.dumps(payload).encode()
+        if isinstance(payload.get("model"), str) and payload["model"] in self.aliases:
+            payload = {**payload, "model": self.aliases[payload["model"]]}
             body = json.dumps(payload).encode()
         problem = self.unknown_model(payload.get("model"), path)
         if problem:
@@ -418,12 +423,29 @@ def builtin_chat_models() -> dict[str, dict[str, Any]]:
     }
 
 
+def alias_cards(aliases: dict[str, str], cards: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Model cards for further names of served models (`--alias NAME=MODEL`); ValueError for a name already taken
+    or a model not served. The card says which stand-in answers under the name."""
+    out = {}
+    for name, target in aliases.items():
+        if name in cards:
+            raise ValueError(f"--alias {name}={target}: {name!r} is already a model served here.")
+        if target not in cards:
+            raise ValueError(f"--alias {name}={target}: {target!r} is not served here; choose one of {', '.join(cards)}.")
+        out[name] = {**cards[target], "id": name, "name": name,
+                     "description": f"{name} answered here by the stand-in {target}, not by Mistral. "
+                                    f"{cards[target]['description']}"}
+    return out
+
+
 def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api_key: str | None = None,
-              extra_models: dict[str, str] | None = None, chat_formats: dict[str, str] | None = None):
+              extra_models: dict[str, str] | None = None, chat_formats: dict[str, str] | None = None,
+              aliases: dict[str, str] | None = None):
     """The ASGI app: llama-cpp-python's server behind `MistralCompat`, which adds what it lacks.
 
     `extra_models` (alias -> GGUF path) are served as further chat models, each in the prompt
-    format `chat_formats` names for it (default `workbook-gemma`).
+    format `chat_formats` names for it (default `workbook-gemma`). `aliases` (name -> served model)
+    answer under further names: La Plateforme's, when the endpoint rehearses it.
     """
     from fastapi import APIRouter, Body, FastAPI, HTTPException
     from fastapi import Path as PathParam
@@ -456,6 +478,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     embedder = SentenceTransformer(str(prepare_embedding_model(progress=False)), device="cpu")
     contexts_all = {**contexts, EMBED_ALIAS: embedder.max_seq_length}
     cards = {name: model_card(name, infos[name], contexts_all[name]) for name in (*chat_models, EMBED_ALIAS)}
+    named = alias_cards(aliases or {}, cards)
 
     router = APIRouter()  # the API key, when set, is checked for every route by MistralCompat
 
@@ -464,13 +487,13 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
         made = ollama_models.openai_cards(lambda name, root: {**cards[root], "id": name, "name": name,
                                                               "description": f"{cards[root]['description']} Made with "
                                                                              f"the Ollama API from {root}."})
-        return {"object": "list", "data": [*cards.values(), *made]}
+        return {"object": "list", "data": [*cards.values(), *named.values(), *made]}
 
     @router.get("/v1/models/{model_id:path}")
     async def get_model(model_id: str = PathParam(...)) -> dict[str, Any]:
-        if model_id not in cards:
-            raise HTTPException(404, detail=f"Invalid model {model_id!r}; served: {', '.join(cards)}")
-        return cards[model_id]
+        if model_id not in cards and model_id not in named:
+            raise HTTPException(404, detail=f"Invalid model {model_id!r}; served: {', '.join([*cards, *named])}")
+        return cards.get(model_id) or named[model_id]
 
     @router.post("/v1/embeddings")
     async def embeddings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
@@ -546,7 +569,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards}, count_tokens=count_tokens,
                          contexts=contexts, formats={alias: spec["format"] for alias, spec in chat_models.items()},
                          vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()},
-                         api_key=api_key, ollama=ollama_models)
+                         api_key=api_key, ollama=ollama_models, aliases=dict(aliases or {}))
 
 
 def serve(app, port: int) -> None:
@@ -578,6 +601,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ollama", action="store_true", help="print how to reach the Ollama API (it is always served)")
     parser.add_argument("--chat-model", action="append", metavar="ALIAS=PATH",
                         help="serve a further chat model (a .gguf file) under ALIAS; repeatable")
+    parser.add_argument("--alias", action="append", metavar="NAME=MODEL",
+                        help="answer requests for NAME with a served MODEL (e.g. mistral-small-latest="
+                             f"{CHAT_ALIAS}, to rehearse La Plateforme); repeatable")
     parser.add_argument("--chat-format", action="append", metavar="ALIAS=FORMAT",
                         help=f"prompt format of an extra chat model: {' or '.join(chat_format.CHAT_FORMATS)} "
                              f"(default {chat_format.HANDLER_NAME})")
@@ -587,11 +613,15 @@ def main(argv: list[str] | None = None) -> None:
         extra_models = parse_assignments(args.chat_model, "--chat-model path")
         chat_formats = parse_assignments(args.chat_format, "--chat-format format")
         extra_chat_settings(extra_models, chat_formats)
+        aliases = parse_assignments(args.alias, "--alias model")
     except ValueError as exc:
         parser.error(str(exc))
     started = time.perf_counter()
-    app = build_app(n_ctx=args.n_ctx, n_threads=args.threads, api_key=api_key, extra_models=extra_models,
-                    chat_formats=chat_formats)
+    try:
+        app = build_app(n_ctx=args.n_ctx, n_threads=args.threads, api_key=api_key, extra_models=extra_models,
+                        chat_formats=chat_formats, aliases=aliases)
+    except ValueError as exc:  # an alias naming a model that is not served
+        parser.error(str(exc))
     base = f"http://127.0.0.1:{args.port}"
     print(f"Embedded endpoint loaded in {time.perf_counter() - started:.1f} s", flush=True)
     print(f"  Mistral SDK:  Mistral(api_key='local', server_url='{base}')", flush=True)
@@ -604,6 +634,8 @@ def main(argv: list[str] | None = None) -> None:
     for alias, path in extra_models.items():
         print(f"                {alias} (chat, {chat_formats.get(alias, chat_format.HANDLER_NAME)}, from {Path(path).name})",
               flush=True)
+    for name, target in aliases.items():
+        print(f"                {name} (answered by {target})", flush=True)
     print("  These are stand-ins, not Mistral models. Stop with Ctrl-C.", flush=True)
     serve(app, args.port)
     print("Embedded endpoint stopped.", flush=True)

@@ -33,6 +33,10 @@ class ContextTooLong(WorkbookError, ValueError):
     """The prompt does not fit the model's context window."""
 
 
+class BackendLacks(WorkbookError):
+    """The connected backend lacks what a notebook needs (a declared capability); the message says what to do."""
+
+
 HOW_TO_SET_KEY = (
     "Create a key at https://console.mistral.ai/api-keys, then set it without writing it into a notebook: "
     "`export MISTRAL_API_KEY=...` in the shell that starts JupyterLab, or in a cell: "

@@ -29,6 +29,16 @@ CHUNK = 8 << 20  # pull progress granularity
 # Ollama library tags whose model *is* one of the embedded files: pulling one makes it a name of that file.
 # (Ollama's `all-minilm` is sentence-transformers' all-MiniLM-L6-v2, the embedding stand-in itself.)
 LIBRARY_TAGS = {"all-minilm": "embed", "all-minilm:l6-v2": "embed", "all-minilm:latest": "embed"}
+# The fields Ollama's OpenAI layer reads, per route (ollama/ollama openai/openai.go: ChatCompletionRequest,
+# CompletionRequest, EmbedRequest); it ignores every other field, so a request never fails on one.
+OPENAI_FIELDS = {
+    "/v1/chat/completions": {"model", "messages", "stream", "stream_options", "max_tokens", "seed", "stop", "temperature",
+                             "frequency_penalty", "presence_penalty", "top_p", "response_format", "tools", "reasoning",
+                             "reasoning_effort"},
+    "/v1/completions": {"model", "prompt", "frequency_penalty", "max_tokens", "presence_penalty", "seed", "stop", "stream",
+                        "stream_options", "temperature", "top_p", "suffix"},
+    "/v1/embeddings": {"model", "input", "dimensions", "encoding_format"},
+}
 # What /api/show reports as a chat model's prompt template (Ollama's Go-template notation), by chat format.
 TEMPLATES = {
     "workbook-gemma": "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n",
@@ -133,12 +143,16 @@ class OllamaModels:
 
     def as_openai(self, payload: dict[str, Any], path: str) -> dict[str, Any] | None:
         """A `/v1` request naming a model made here with create, copy or pull, rewritten for the model it comes
-        from (its SYSTEM prompt and PARAMETERs applied, as Ollama's OpenAI layer does); None for other names."""
+        from (its SYSTEM prompt and PARAMETERs applied, as Ollama's OpenAI layer does); None for other names.
+
+        Fields Ollama's OpenAI layer does not read are dropped, as Ollama's JSON decoding drops them:
+        `tool_choice`, `parallel_tool_calls`, Mistral's `random_seed` and `safe_prompt`, and so on."""
         name = payload.get("model")
         if not isinstance(name, str) or base_name(name) not in self.created:
             return None
         root, spec = self.resolve(name)
-        out = {**payload, "model": root}
+        known = OPENAI_FIELDS.get(path)
+        out = {**{k: v for k, v in payload.items() if known is None or k in known}, "model": root}
         if path.endswith("chat/completions") and isinstance(out.get("messages"), list):
             if spec.get("system") and not any(isinstance(m, dict) and m.get("role") == "system" for m in out["messages"]):
                 out["messages"] = [{"role": "system", "content": spec["system"]}, *out["messages"]]

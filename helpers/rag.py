@@ -36,10 +36,6 @@ class DimensionMismatch(WorkbookError, ValueError):
     """Vectors of one size were about to be written into a collection made for another."""
 
 
-class NoEmbeddingModel(WorkbookError):
-    """The connected backend serves no embedding model."""
-
-
 @dataclass(frozen=True)
 class Document:
     """One source document: its id (the file name), title and text."""
@@ -119,17 +115,6 @@ def expected_dimension(model: str) -> int | None:
     """The vector size `model` produces, or None for a model the workbook has no facts about."""
     facts = embedding_model_facts().get(model)
     return None if facts is None else int(facts["dimension"])
-
-
-def require_embed_model(backend: Any) -> str:
-    """The backend's embedding model name; raises NoEmbeddingModel with the fix when there is none."""
-    if getattr(backend, "embed_model", None):
-        return backend.embed_model
-    raise NoEmbeddingModel(
-        f"{getattr(backend, 'label', 'This backend')} serves no embedding model (Ollama and vLLM have no mistral-embed). "
-        "On Ollama, `ollama pull all-minilm` and connect again; otherwise run this notebook on La Plateforme "
-        "(set MISTRAL_API_KEY) or on the embedded default (WORKBOOK_BACKEND=embedded)."
-    )
 
 
 # ---------------------------------------------------------------- tokens and chunks

@@ -198,11 +198,13 @@ class LocalEndpoint(ManagedServer):
         api_key: str | None = None,
         extra_models: Mapping[str, str | Path] | None = None,
         chat_formats: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str] | None = None,
         say: Callable[[str], None] = print,
     ):
         """`extra_models` maps an alias to a chat GGUF file served beside the defaults; `chat_formats`
         gives an alias its prompt format (`workbook-gemma` by default, `workbook-mistral-v3` for models
-        fine-tuned on Mistral's instruct format). See `helpers.endpoint`."""
+        fine-tuned on Mistral's instruct format); `aliases` answers further names with served models (La
+        Plateforme's names, for a rehearsal). See `helpers.endpoint`."""
         env = {}
         extra: list[str] = []
         for alias, path in (extra_models or {}).items():
@@ -211,6 +213,8 @@ class LocalEndpoint(ManagedServer):
             extra += ["--chat-model", f"{alias}={Path(path).resolve()}"]
         for alias, fmt in (chat_formats or {}).items():
             extra += ["--chat-format", f"{alias}={fmt}"]
+        for name, target in (aliases or {}).items():
+            extra += ["--alias", f"{name}={target}"]
         self.extra_models = dict(extra_models or {})
         if api_key:
             env["WORKBOOK_ENDPOINT_KEY"] = api_key

@@ -50,7 +50,9 @@ class VLLMServer(ManagedServer):
     """`python -m vllm.entrypoints.openai.api_server` on 127.0.0.1 as a managed child process."""
 
     def __init__(self, model_dir: Path | None = None, *, served_name: str = TINY_MISTRAL, max_model_len: int = 4096,
-                 kv_cache_gib: int = 1, port: int | None = None, say: Callable[[str], None] = print):
+                 kv_cache_gib: int = 1, port: int | None = None, tools: bool = False,
+                 say: Callable[[str], None] = print):
+        """`tools=True` adds Mistral's tool-call parser (`--enable-auto-tool-choice --tool-call-parser mistral`)."""
         if not vllm_installed():
             raise RuntimeError(INSTALL_HINT)
         self.model_dir = model_dir or prepare_tiny_mistral(progress=False)
@@ -63,6 +65,7 @@ class VLLMServer(ManagedServer):
             "--enforce-eager", "--host", "127.0.0.1", "--disable-log-stats",
             # Guided JSON without free whitespace: an untrained model would otherwise pad with spaces forever.
             "--structured-outputs-config", '{"backend": "xgrammar", "disable_any_whitespace": true}',
+            *(["--enable-auto-tool-choice", "--tool-call-parser", "mistral"] if tools else []),
         ]
         super().__init__(
             "vllm-server",

@@ -9,7 +9,7 @@ import pytest
 import helpers
 from helpers import backends, catalog
 from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
-from helpers.errors import BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
+from helpers.errors import BackendLacks, BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
 from helpers.report import environment_table
 from helpers.serving import LocalEndpoint, free_port
 from helpers.settings import Settings, load_settings, save_settings
@@ -79,6 +79,26 @@ def test_wrong_model_name_lists_the_valid_ones(use_endpoint):
         helpers.connect("embedded", "mistral-gigantic", quiet=True)
     message = str(info.value)
     assert CHAT_ALIAS in message and "mistral-small-latest" in message and "codestral-latest" in message
+
+
+def test_capabilities_decide_what_a_notebook_may_ask_for():
+    def backend(name, embed_model):
+        return backends.Backend(name, "http://127.0.0.1:1", None, "m", embed_model, "m")
+
+    assert backend("embedded", EMBED_ALIAS).lacks("chat", "tools", "embeddings") is None
+    assert "embeddings" not in backend("vllm", None).capabilities
+    with pytest.raises(BackendLacks) as info:
+        backend("vllm", None).require("chat", "embeddings")
+    assert str(info.value).count("\n") == 0 and "lacks embeddings" in str(info.value) and "WORKBOOK_BACKEND=embedded" in str(info.value)
+    assert "ollama pull all-minilm" in backend("ollama", None).lacks("embeddings")
+    assert backend("ollama", "all-minilm").lacks("embeddings") is None
+    assert "context_error" not in backend("ollama", "all-minilm").capabilities  # Ollama truncates instead
+    assert "tool_choice" not in backend("ollama", "all-minilm").capabilities  # and reads no tool_choice
+    untrained = backends.Backend("vllm", "http://127.0.0.1:1", None, "m", None, "m", untrained=True)
+    assert "answers" not in untrained.capabilities and "random weights" in untrained.describe_model()
+    assert backend("mistral", "mistral-embed").rehearsal  # La Plateforme's API on this machine: a rehearsal
+    assert "REHEARSAL" in backend("mistral", "mistral-embed").label
+    assert not backends.Backend("mistral", "https://api.mistral.ai", None, "m", "e", "m").rehearsal
 
 
 def test_missing_key_says_how_to_set_it():

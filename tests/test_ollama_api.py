@@ -166,6 +166,16 @@ def test_a_model_made_through_the_ollama_api_is_served_on_v1_too(client, sdk):
                                   temperature=0)
         assert made.usage.prompt_tokens > plain.usage.prompt_tokens  # the SYSTEM prompt was applied
         assert made.usage.completion_tokens <= 8  # and its num_predict
+        # Ollama's OpenAI layer reads no `tool_choice` (ollama/ollama openai.go): a choice naming no offered tool is
+        # refused by the endpoint's own name and ignored under an Ollama-made one, as a daemon ignores it.
+        tool = {"type": "function", "function": {"name": "get_time", "description": "The time in a city.",
+                                                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                                                "required": ["city"]}}}
+        ask = {"messages": [{"role": "user", "content": "Hello"}], "tools": [tool], "max_tokens": 4,
+               "tool_choice": {"type": "function", "function": {"name": "not_offered"}}}
+        with pytest.raises(Exception, match="not_offered"):
+            sdk.chat.complete(model=CHAT_ALIAS, **ask)
+        assert sdk.chat.complete(model="mistral", **ask).choices
         vectors = sdk.embeddings.create(model="all-minilm:latest", inputs=["a cat", "a kitten"]).data
         direct = sdk.embeddings.create(model=EMBED_ALIAS, inputs=["a cat", "a kitten"]).data
         assert [v.embedding for v in vectors] == [v.embedding for v in direct]

@@ -52,18 +52,6 @@ def test_embedding_model_facts():
     assert rag.expected_dimension("no-such-model") is None
 
 
-def test_require_embed_model_names_the_fix():
-    class NoEmbeddings:
-        label, embed_model = "Ollama", None
-
-    class Embedded:
-        label, embed_model = "embedded", EMBED_ALIAS
-
-    assert rag.require_embed_model(Embedded()) == EMBED_ALIAS
-    with pytest.raises(rag.NoEmbeddingModel, match="MISTRAL_API_KEY"):
-        rag.require_embed_model(NoEmbeddings())
-
-
 # ---------------------------------------------------------------- tokens and chunks
 
 def test_count_tokens_matches_what_the_endpoint_counts(sdk):
