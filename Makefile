@@ -71,6 +71,7 @@ test-fast: $(STAMP) models lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests scripts
+	$(BIN)/mypy
 
 test-helpers: setup
 	$(TEST_ENV) $(BIN)/python -m pytest tests

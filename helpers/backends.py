@@ -277,7 +277,9 @@ def shared_endpoint() -> LocalEndpoint:
     """The embedded endpoint for this Python process, started on first use."""
     global _shared_endpoint
     if _shared_endpoint is None or not _shared_endpoint.running:
-        _shared_endpoint = LocalEndpoint().start()
+        endpoint = LocalEndpoint()
+        endpoint.start()
+        _shared_endpoint = endpoint
     return _shared_endpoint
 
 

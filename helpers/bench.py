@@ -150,7 +150,7 @@ def validate_items(task: str, items: Sequence[dict[str, Any]]) -> list[str]:
     for item in items:
         where = f"{task}/{item.get('id')}"
         if task == "mcq":
-            if len(item.get("choices", [])) != 4 or item.get("answer") not in LETTERS:
+            if len(item.get("choices", [])) != 4 or item.get("answer") not in tuple(LETTERS):  # "AB" is not a letter
                 problems.append(f"{where}: needs 4 choices and an answer in A-D")
             elif len(set(item["choices"])) != 4:
                 problems.append(f"{where}: choices repeat")
@@ -445,9 +445,9 @@ def score(task: str, item: dict[str, Any], reply: str) -> dict[str, Any]:
         return {"expected": item["answer"], "extracted": got, "correct": got == item["answer"],
                 "reason": "" if got else "no letter found"}
     if task == "arithmetic":
-        got = extract_number(reply)
-        return {"expected": f"{item['answer']:g}", "extracted": None if got is None else f"{got:g}",
-                "correct": numbers_match(got, item["answer"]), "reason": "" if got is not None else "no number found"}
+        number = extract_number(reply)
+        return {"expected": f"{item['answer']:g}", "extracted": None if number is None else f"{number:g}",
+                "correct": numbers_match(number, item["answer"]), "reason": "" if number is not None else "no number found"}
     result = check_completion(item, reply)
     return {"expected": "tests pass", "extracted": result.status, "correct": result.passed, "reason": result.reason}
 

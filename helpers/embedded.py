@@ -33,7 +33,7 @@ TINY_MISTRAL = "tiny-mistral"
 BLOCK = 1 << 20
 
 # The tiny model's hyper-parameters: Mistral 7B's shape, scaled down (7B: 4096 / 32 layers / 32 heads / 8 KV heads).
-TINY_MISTRAL_CONFIG = dict(
+TINY_MISTRAL_CONFIG: dict[str, Any] = dict(
     vocab_size=32768,
     hidden_size=256,
     intermediate_size=768,

@@ -41,7 +41,6 @@ import asyncio
 import base64
 import json
 import os
-import sys
 import threading
 import time
 import uuid
@@ -139,7 +138,8 @@ class MistralCompat:
                                                chat_format.PARALLEL_TOOL_CALLS.get())
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 return str(exc), "tools"
-        vocab = self.vocabs.get(payload.get("model"))
+        model = payload.get("model")
+        vocab = self.vocabs.get(model) if isinstance(model, str) else None
         if vocab is None:
             return None
         try:
@@ -476,7 +476,10 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     ]
     app = create_app(server_settings=server_settings, model_settings=model_settings)
     embedder = SentenceTransformer(str(prepare_embedding_model(progress=False)), device="cpu")
-    contexts_all = {**contexts, EMBED_ALIAS: embedder.max_seq_length}
+    embed_dimension, embed_limit = embedder.get_sentence_embedding_dimension(), embedder.max_seq_length
+    if not embed_dimension or not embed_limit:
+        raise RuntimeError(f"{EMBED_ALIAS} states no vector size or input limit; prepare it again with `make models`.")
+    contexts_all = {**contexts, EMBED_ALIAS: embed_limit}
     cards = {name: model_card(name, infos[name], contexts_all[name]) for name in (*chat_models, EMBED_ALIAS)}
     named = alias_cards(aliases or {}, cards)
 
@@ -504,12 +507,12 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
             texts = [texts]
         if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
             raise HTTPException(422, detail="Send `inputs` (Mistral) or `input` (OpenAI): a string or a list of strings.")
-        dimension = embedder.get_sentence_embedding_dimension()
+        dimension = embed_dimension
         if body.get("output_dimension") not in (None, dimension):
             raise HTTPException(
                 400, detail=f"{EMBED_ALIAS} produces {dimension}-dim vectors only; drop output_dimension or ask for {dimension}."
             )
-        limit = embedder.max_seq_length
+        limit = embed_limit
         lengths = await run_in_threadpool(lambda: [len(embedder.tokenizer(t)["input_ids"]) for t in texts])
         too_long = [(i, n) for i, n in enumerate(lengths) if n > limit]
         if too_long:
@@ -540,15 +543,16 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     from llama_cpp.server import app as llama_server
 
     files = {CHAT_ALIAS: Path(builtin[CHAT_ALIAS]["path"]), EMBED_ALIAS: prepare_embedding_model(progress=False)}
+    llama_proxy: Any = llama_server._llama_proxy  # the server's model holder (set by create_app above)
     ollama_models = ollama_api.OllamaModels(
-        CHAT_ALIAS, EMBED_ALIAS, files, infos, metadata=dict(llama_server._llama_proxy(None).metadata),
-        n_ctx=contexts[CHAT_ALIAS], embed_dimension=embedder.get_sentence_embedding_dimension(),
+        CHAT_ALIAS, EMBED_ALIAS, files, infos, metadata=dict(llama_proxy(None).metadata),
+        n_ctx=contexts[CHAT_ALIAS], embed_dimension=embed_dimension,
     )
     own.include_router(ollama_api.build_router(
         ollama_models, ollama_api.llama_lock(),
         embed=lambda texts: embedder.encode(texts, normalize_embeddings=True),
         count_embed_tokens=lambda text: len(embedder.tokenizer(text)["input_ids"]),
-        embed_limit=embedder.max_seq_length,
+        embed_limit=embed_limit,
     ))
 
     @own.get("/", response_class=PlainTextResponse)
@@ -642,4 +646,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

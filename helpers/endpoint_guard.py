@@ -84,13 +84,14 @@ def key_sent(headers: dict[bytes, bytes], api_key: str) -> bool:
 def refusal(scope: dict[str, Any], api_key: str | None) -> tuple[int, str] | None:
     """(status, message) when a request must not reach any route, else None."""
     headers = dict(scope.get("headers") or [])
-    host = headers.get(b"host")
-    if not host_allowed(host.decode("latin-1") if host is not None else None):
+    raw_host, raw_origin = headers.get(b"host"), headers.get(b"origin")
+    host = raw_host.decode("latin-1") if raw_host is not None else None
+    origin = raw_origin.decode("latin-1") if raw_origin is not None else None
+    if not host_allowed(host):
         return 403, ("This endpoint answers only requests addressed to 127.0.0.1 or localhost "
-                     f"(Host header was {host.decode('latin-1')!r}).")
-    origin = headers.get(b"origin")
-    if not origin_allowed(origin.decode("latin-1") if origin is not None else None):
-        return 403, (f"Cross-origin requests from {origin.decode('latin-1')!r} are refused: web pages may not call "
+                     f"(Host header was {host!r}).")
+    if not origin_allowed(origin):
+        return 403, (f"Cross-origin requests from {origin!r} are refused: web pages may not call "
                      "this endpoint. Call it from Python or a local tool.")
     if api_key and not key_sent(headers, api_key):
         return 401, "Missing or wrong API key: send `Authorization: Bearer <key>`."
@@ -193,7 +194,7 @@ def validate_request(path: str, payload: dict[str, Any]) -> tuple[int, bytes] | 
     try:
         model.model_validate(payload)
     except ValidationError as exc:
-        detail, message, field = validation_detail(exc.errors(include_url=False))
+        detail, message, field = validation_detail([dict(e) for e in exc.errors(include_url=False)])
         body = json.loads(error_body(message, type_="invalid_request_error", param=field))
         return 422, json.dumps({**body, "detail": detail}).encode()
     return None

@@ -91,15 +91,16 @@ def explain(exc: BaseException, *, backend: Any = "the backend") -> WorkbookErro
 def _explain(exc: BaseException, backend: str) -> WorkbookError | None:
     status = getattr(exc, "status_code", None)
     body = getattr(exc, "body", None)
-    if status is None and getattr(exc, "response", None) is not None:  # openai / httpx errors
-        status = getattr(exc.response, "status_code", None)
+    response = getattr(exc, "response", None)
+    if status is None and response is not None:  # openai / httpx errors
+        status = getattr(response, "status_code", None)
         try:
-            body = exc.response.text
+            body = response.text
         except Exception:  # a streamed response has no text
             body = None
     text = _message_of(body) if body else str(exc)
     if type(exc).__name__ == "ResponseError" and hasattr(exc, "error"):  # the ollama client
-        status, text = exc.status_code, str(exc.error)
+        status, text = getattr(exc, "status_code", None), str(getattr(exc, "error", ""))
         if "try pulling it first" in text or "pull model manifest" in text:
             model = re.search(r'"([^"]+)"', text)
             name = model.group(1) if model else "<model>"

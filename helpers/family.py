@@ -248,7 +248,7 @@ def count_parameters_meta(spec: ModelSpec) -> ParamCount:
     if not spec.config.get("tie_word_embeddings", False):
         embeddings += model.get_output_embeddings().weight.numel()
     active = total
-    if spec.is_moe:
+    if spec.is_moe and spec.active_experts and spec.experts:
         active = total - expert + expert * spec.active_experts // spec.experts
     return ParamCount(total=total, active=active, embeddings=embeddings)
 

@@ -641,8 +641,10 @@ def dequantized_reference(qmodel: Any, reference: Any) -> int:
     for name, module in qmodel.named_modules():
         if isinstance(module, bnb.nn.Linear4bit):
             target = modules[name]
+            weight = _dequantized(module)
+            assert weight is not None, f"{name} is a Linear4bit layer, which always has a weight"
             with torch.no_grad():
-                target.weight.copy_(_dequantized(module).to(target.weight.dtype))
+                target.weight.copy_(weight.to(target.weight.dtype))
             copied += 1
     if not copied:
         raise ValueError("qmodel has no bitsandbytes 4-bit layers; load it with load_qlora_base().")

@@ -282,9 +282,10 @@ def compare_logits(hf_dir: Path, gguf_path: Path, tokens: Sequence[int]) -> dict
 
     model = AutoModelForCausalLM.from_pretrained(str(hf_dir), dtype=torch.float32).eval()
     with torch.no_grad():
-        ref = model(torch.tensor([list(tokens)])).logits[0].numpy()
+        ref: np.ndarray = model(torch.tensor([list(tokens)])).logits[0].numpy()
     with llama_model(gguf_path, n_ctx=max(64, len(tokens) + 8)) as llm:
         got = _decode_all(llm, list(tokens))[0]
+    assert got is not None, "without on_chunk, _decode_all returns the logits"
     return {
         "max |difference|": float(np.abs(ref - got).max()),
         "spread of the logits (std)": float(ref.std()),

@@ -8,6 +8,7 @@ feed-forward network, like Mixtral's. All eight experts exist in memory; each to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import torch
@@ -88,7 +89,7 @@ def routing_table(routing: Routing, labels: list[str]) -> pd.DataFrame:
     """One row per token: the experts it was sent to and the mixing weights (rounded to 2 decimals)."""
     rows = []
     for i, label in enumerate(labels):
-        row = {"token": label}
+        row: dict[str, Any] = {"token": label}
         for k in range(routing.experts.shape[1]):
             row[f"expert {k + 1}"] = int(routing.experts[i, k])
             row[f"weight {k + 1}"] = round(float(routing.weights[i, k]), 2)
@@ -129,7 +130,7 @@ def layer_counts(layer: TopKMoE) -> MoECounts:
 def moe_breakdown(model: ModelSpec | str = "mixtral-8x7b") -> pd.DataFrame:
     """Where a Mixtral model's parameters are, total vs used per token (billions)."""
     spec = model if isinstance(model, ModelSpec) else get_model(model)
-    if not spec.is_moe:
+    if not spec.is_moe or not spec.experts or not spec.active_experts:
         raise ValueError(f"{spec.name} is dense: every parameter is active. Pick an MoE model such as mixtral-8x7b.")
     c, n = spec.config, count_parameters(spec)
     expert = 3 * c["hidden_size"] * c["intermediate_size"]

@@ -17,7 +17,6 @@ import argparse
 import html
 import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -124,4 +123,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

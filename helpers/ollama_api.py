@@ -343,7 +343,7 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
         if spec.get("system"):
             modelfile.append(f'SYSTEM """{spec["system"]}"""')
         modelfile += [f"PARAMETER {k} {v}" for k, v in params.items()]
-        model_info = ({k: v for k, v in models.metadata.items() if not k.startswith("tokenizer.")} if chat
+        model_info: dict[str, Any] = ({k: v for k, v in models.metadata.items() if not k.startswith("tokenizer.")} if chat
                       else {"general.architecture": "bert", "bert.embedding_length": models.embed_dimension})
         return {
             "license": info["licence"],

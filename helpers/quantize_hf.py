@@ -96,7 +96,7 @@ def _captured(log_path: Path | None) -> Iterator[None]:
     previous = logging.root.manager.disable
     try:
         logging.disable(logging.WARNING)
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):  # type: ignore[type-var]
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             yield
     finally:
         logging.disable(previous)
@@ -189,7 +189,7 @@ def prepare_hf_model(progress: bool = True) -> Path:
     with contextlib.nullcontext() if progress else _quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         # float32 is the dtype transformers' GGUF loader works in; the BF16 cast comes after dequantizing.
-        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        model: Any = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
     model = model.to(torch.bfloat16)
     # The weights are plain tensors now; drop the GGUF loader's marks so transformers will save them.
     model.hf_quantizer = None
@@ -483,7 +483,7 @@ def _dequantized(module: Any) -> Any | None:
     import torch
 
     if isinstance(module, torch.nn.Linear):
-        weight = module.weight
+        weight: Any = module.weight  # bitsandbytes' parameters carry their quantization state as attributes
         if getattr(weight, "quant_state", None) is not None:  # bitsandbytes 4-bit
             import bitsandbytes.functional as F
 
@@ -602,8 +602,11 @@ def capture_inputs(model: Any, names: Sequence[str], ids: Any) -> dict[str, Any]
     return captured
 
 
+AWQ_ALPHAS = tuple(step / 10 for step in range(11))  # the scaling exponents AWQ's grid search tries, 0 to 1
+
+
 def awq_scale_search(weight: Any, inputs: Any, bits: int = 4, group_size: int = 128,
-                     alphas: Sequence[float] = tuple(i / 10 for i in range(11))) -> pd.DataFrame:
+                     alphas: Sequence[float] = AWQ_ALPHAS) -> pd.DataFrame:
     """AWQ's core step on one layer: scale input channels by mean|x|^alpha before rounding, measure output error.
 
     Returns the relative output error ||X W_q^T - X W^T||^2 / ||X W^T||^2 for each alpha; alpha = 0 is

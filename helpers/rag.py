@@ -214,11 +214,11 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 def cosine_similarity(a: Sequence[float], b: Sequence[float]) -> float:
     """dot(a, b) / (|a| |b|): 1 for the same direction, 0 for unrelated, -1 for opposite."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise DimensionMismatch(f"Cannot compare a {a.shape[-1]}-dim vector with a {b.shape[-1]}-dim one: "
+    u, v = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if u.shape != v.shape:
+        raise DimensionMismatch(f"Cannot compare a {u.shape[-1]}-dim vector with a {v.shape[-1]}-dim one: "
                                 "embed both texts with the same model.")
-    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
 
 
 def similarity_matrix(vectors: np.ndarray) -> np.ndarray:

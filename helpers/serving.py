@@ -135,10 +135,12 @@ class ManagedServer:
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.ready_timeout
         url = self.base_url + self.ready_path
+        process = self.process
+        assert process is not None, "start() sets the process before waiting for it"
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if process.poll() is not None:
                 raise ServerStartError(
-                    f"{self.name} exited with code {self.process.returncode} while starting. Its log:\n{self.log_tail()}"
+                    f"{self.name} exited with code {process.returncode} while starting. Its log:\n{self.log_tail()}"
                 )
             try:
                 if httpx.get(url, timeout=2.0, headers=self.headers).status_code == 200:

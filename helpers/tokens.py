@@ -62,7 +62,7 @@ def _messages(messages: list[dict[str, Any]]):
     from mistral_common.protocol.instruct.messages import AssistantMessage, SystemMessage, ToolMessage, UserMessage
     from mistral_common.protocol.instruct.tool_calls import FunctionCall, ToolCall
 
-    out = []
+    out: list[Any] = []
     for m in messages:
         role = m["role"]
         if role == "system":

@@ -95,7 +95,7 @@ def arguments_model(fn: Callable) -> type[BaseModel]:
         annotation = hints[param.name]
         default = ... if param.default is param.empty else param.default
         description = None if _has_description(annotation) else docs.get(param.name)
-        extra = {"description": description} if description else {}  # never overwrite one given in Annotated
+        extra: dict[str, Any] = {"description": description} if description else {}  # never overwrite one in Annotated
         fields[param.name] = (annotation, Field(default, **extra))
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 
@@ -282,7 +282,7 @@ class Toolbox:
             # strict JSON mode: "5" is not an integer and 42 is not a string, exactly as the schema says
             return self.models[name].model_validate_json(json.dumps(parsed), strict=True)
         except ValidationError as exc:
-            problems = [_problem(e) for e in exc.errors()]
+            problems = [_problem(dict(e)) for e in exc.errors()]
         raise ToolArgumentError(f"{name}: arguments refused before running - " + "; ".join(problems))
 
     def call(self, name: str, arguments: str | dict[str, Any]) -> str:

@@ -89,6 +89,13 @@ def test_items_are_valid(task, count):
     assert bench.validate_items(task, items + shots) == []
 
 
+def test_a_malformed_item_is_reported_not_raised():
+    good = bench.load_items("mcq")[0]
+    for answer in (None, "AB", "E"):  # a missing answer, two letters, a letter out of range
+        problems = bench.validate_items("mcq", [{**good, "answer": answer}])
+        assert len(problems) == 1 and "answer in A-D" in problems[0], (answer, problems)
+
+
 def test_mcq_answers_are_balanced():
     letters = [i["answer"] for i in bench.load_items("mcq")]
     assert {letters.count(x) for x in "ABCD"} == {5}

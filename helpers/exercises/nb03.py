@@ -10,7 +10,7 @@ from ..tools import ToolArgumentError, Toolbox, tool_from_function
 from .core import Exercise
 
 # ---------------------------------------------------------------------------------------- q1
-Q1_EXPECTED = {
+Q1_EXPECTED: dict[str, dict[str, Any]] = {
     "indicator": {"type": "string", "maxLength": 64},
     "hours": {"type": "integer", "minimum": 1, "maximum": 168},
     "reason": {"type": "string", "enum": ["malicious", "suspicious"]},
@@ -153,7 +153,7 @@ for i, arguments in enumerate(nb03.Q2_CANDIDATES):
 )
 
 # ---------------------------------------------------------------------------------------- q3
-Q3_CALL = {
+Q3_CALL: dict[str, Any] = {
     "id": "Xy7Qp2Lm9",
     "type": "function",
     "function": {"name": "search_database", "arguments": '{"indicator": "198.51.100.23"}'},
