@@ -2,10 +2,10 @@
 
 `make test` writes a JUnit report (`build/test-results.xml`) in which nbval times every notebook cell.
 This module sums those times per notebook, stores them in `data/notebook_times.json`, and renders the
-agenda table of the facilitator guide (`docs/facilitator_guide.md`) from them, so the guide quotes
-measured times rather than guesses.
+agenda table of the facilitator guide (`docs/facilitator_guide.md`) from them, and the "Time to run" each
+notebook states in its first cell, so neither quotes a guess.
 
-    python -m helpers.agenda build/test-results.xml   # refresh the measurements and the guide's table
+    python -m helpers.agenda build/test-results.xml   # refresh the measurements, the guide's table, the headers
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ GUIDE = ROOT / "docs" / "facilitator_guide.md"
 NOTEBOOKS = ROOT / "notebooks"
 START, END = "<!-- agenda:start -->", "<!-- agenda:end -->"
 _LEARN = re.compile(r"Time to learn:\*\*\s*about\s+(\d+)\s+minutes")
+_RUN = re.compile(r"(\*\*Time to run:\*\* about )(.+?)( on a 2-core laptop in the last `make test`)")
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,41 @@ def agenda_markdown(times: Mapping | None = None, start: str = "09:00", break_ev
                               f"in {total_run / 60:.1f} minutes.")
 
 
+def run_time_text(seconds: float) -> str:
+    """A measured run time as a header states it: "11 s" under 100 s, else minutes to the half ("3½ minutes")."""
+    if seconds < 100:
+        return f"{round(seconds)} s"
+    halves = max(4, round(seconds / 30))
+    whole, half = divmod(halves, 2)
+    return f"{whole}{'½' if half else ''} minutes"
+
+
+def stated_run_time(notebook: Path) -> str | None:
+    """The run time a notebook's first cell states ("Time to run: about ... in the last `make test`"), or None."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    match = _RUN.search("".join(nb["cells"][0]["source"]))
+    return match.group(2) if match else None
+
+
+def update_run_times(times: Mapping | None = None) -> list[str]:
+    """Rewrite each notebook's stated run time from the measurements; returns the notebooks changed."""
+    times = times or json.loads(TIMES_FILE.read_text())
+    changed = []
+    for name, seconds in times["seconds"].items():
+        path = NOTEBOOKS / name
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        text = "".join(nb["cells"][0]["source"])
+        if not _RUN.search(text):
+            raise ValueError(f"{name}'s first cell has no '**Time to run:** about ... on a 2-core laptop in the last "
+                             "`make test`' sentence to update.")
+        new = _RUN.sub(lambda m: m.group(1) + run_time_text(seconds) + m.group(3), text, count=1)
+        if new != text:
+            nb["cells"][0]["source"] = new.splitlines(keepends=True)
+            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            changed.append(name)
+    return changed
+
+
 def update_guide(guide: Path = GUIDE, times: Mapping | None = None) -> str:
     """Rewrite the agenda between the guide's agenda markers; returns the new table."""
     text = guide.read_text()
@@ -156,6 +192,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     record(args.junit_xml)
     print(update_guide())
+    for name in update_run_times():
+        print(f"{name}: stated run time updated")
 
 
 if __name__ == "__main__":

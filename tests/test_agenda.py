@@ -60,3 +60,18 @@ def test_the_committed_guide_shows_the_current_measurements():
     assert shown == agenda.agenda_markdown(), "run `python -m helpers.agenda build/test-results.xml` after `make test`"
     times = json.loads(agenda.TIMES_FILE.read_text())
     assert times["measured_on"] and times["date"]
+
+
+def test_every_notebook_states_the_run_time_the_last_make_test_measured(tmp_path):
+    times = json.loads(agenda.TIMES_FILE.read_text())["seconds"]
+    for name, seconds in times.items():
+        stated = agenda.stated_run_time(agenda.NOTEBOOKS / name)
+        assert stated == agenda.run_time_text(seconds), (
+            f"{name} states {stated!r}, the last `make test` measured {seconds} s: run `python -m helpers.agenda "
+            "build/test-results.xml`")
+    assert [agenda.run_time_text(s) for s in (10.8, 99.4, 108.9, 220.9, 317.4)] == [
+        "11 s", "99 s", "2 minutes", "3½ minutes", "5½ minutes"]
+    guessed = nbformat.v4.new_notebook()  # a figure typed by hand is not the sentence the check reads
+    guessed.cells = [nbformat.v4.new_markdown_cell("**Time to run:** about 30 s on a 2-core laptop.")]
+    nbformat.write(guessed, tmp_path / "guess.ipynb")
+    assert agenda.stated_run_time(tmp_path / "guess.ipynb") is None
