@@ -20,7 +20,7 @@ import json
 import random
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -405,12 +405,24 @@ def batches(n_examples: int, batch_size: int, steps: int, seed: int) -> Iterator
         order = order[batch_size:]
 
 
+def training_step(model: Any, batch: dict[str, Any], optimizer: Any) -> float:
+    """One optimizer step on one batch: the answer-token loss, its gradients, an update; returns the loss."""
+    loss = answer_loss(model, batch)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return float(loss.detach())
+
+
 def train(model: Any, examples: Sequence[TrainExample], *, steps: int, batch_size: int = 4,
           learning_rate: float = 2e-4, seed: int = 0, pad_id: int = 0, title: str = "LoRA training",
-          plot: bool = True, progress: bool = True) -> TrainResult:
-    """Train the trainable parameters (the adapters) with AdamW on the answer-token loss.
+          plot: bool = True, progress: bool = True, optimizer: Any = None,
+          step: Callable[[Any, dict[str, Any], Any], float] = training_step) -> TrainResult:
+    """Train the trainable parameters (the adapters) on the answer-token loss: `step` once per batch.
 
-    A tqdm bar shows progress; with `plot`, a loss curve is redrawn in place (see `LossPlot`).
+    `optimizer` defaults to AdamW over the trainable parameters at `learning_rate`; `step` to
+    `training_step` (notebook 10 writes its own in a cell). A tqdm bar shows progress; with `plot`, a
+    loss curve is redrawn in place (see `LossPlot`).
     """
     import torch
     from tqdm.auto import tqdm
@@ -421,7 +433,7 @@ def train(model: Any, examples: Sequence[TrainExample], *, steps: int, batch_siz
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("The model has no trainable parameters: wrap it with add_lora() first.")
-    optimizer = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.0)
+    optimizer = optimizer or torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.0)
     model.train()
     live = LossPlot(title, steps) if plot else None
     losses: list[float] = []
@@ -430,11 +442,7 @@ def train(model: Any, examples: Sequence[TrainExample], *, steps: int, batch_siz
     try:
         for indices in batches(len(examples), batch_size, steps, seed):
             batch = collate([examples[i] for i in indices], pad_id)
-            loss = answer_loss(model, batch)
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            losses.append(float(loss.detach()))
+            losses.append(step(model, batch, optimizer))
             bar.update(1)
             bar.set_postfix(loss=f"{losses[-1]:.3f}")
             if live:
@@ -446,7 +454,8 @@ def train(model: Any, examples: Sequence[TrainExample], *, steps: int, batch_siz
                 live.update(losses, final=True)
             live.close()
     model.eval()
-    return TrainResult(losses, time.perf_counter() - started, steps, batch_size, learning_rate, steps * batch_size)
+    used_lr = float(optimizer.param_groups[0]["lr"])  # the optimizer's, when one was passed in
+    return TrainResult(losses, time.perf_counter() - started, steps, batch_size, used_lr, steps * batch_size)
 
 
 def plot_losses(runs: dict[str, TrainResult], ax: Any = None) -> Any:

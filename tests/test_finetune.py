@@ -246,6 +246,22 @@ def test_lora_is_deterministic(encoded, tokenizer, trained):
     again = ft.train(model, encoded, steps=2, batch_size=4, learning_rate=1e-3, seed=0,
                      pad_id=tokenizer.pad_token_id, plot=False, progress=False)
     assert again.losses == pytest.approx(trained[1].losses[:2], rel=1e-5)
+    # A step and an optimizer written outside (as notebook 10 does) drive the same loop; the result reports
+    # the optimizer's learning rate, not the argument's default.
+    import torch
+
+    model = ft.add_lora(ft.load_train_model(), seed=0)
+    calls = []
+
+    def step(m, batch, optimizer):
+        calls.append(batch["input_ids"].shape[0])
+        return ft.training_step(m, batch, optimizer)
+
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.0)
+    outside = ft.train(model, encoded, steps=2, batch_size=4, seed=0, optimizer=optimizer, step=step,
+                       pad_id=tokenizer.pad_token_id, plot=False, progress=False)
+    assert calls == [4, 4] and outside.learning_rate == 1e-3
+    assert outside.losses == pytest.approx(trained[1].losses[:2], rel=1e-5)
 
 
 def test_adapter_save_reload_merge(trained, encoded, tokenizer):
