@@ -35,6 +35,7 @@ def test_every_model_notebook_declares_what_it_needs():
     assert "embeddings" in bm.requirements(bm.notebook_path("04"))
 
 
+@pytest.mark.slow  # it starts an endpoint of its own
 def test_the_rehearsal_answers_la_plateformes_names_and_enforces_its_key(monkeypatch):
     aliases = bm.la_plateforme_aliases()
     assert aliases["mistral-small-latest"] == CHAT_ALIAS and aliases["mistral-embed"] == EMBED_ALIAS
