@@ -167,7 +167,7 @@ def update_run_times(times: Mapping | None = None) -> list[str]:
         if not _RUN.search(text):
             raise ValueError(f"{name}'s first cell has no '**Time to run:** about ... on a 2-core laptop in the last "
                              "`make test`' sentence to update.")
-        new = _RUN.sub(lambda m: m.group(1) + run_time_text(seconds) + m.group(3), text, count=1)
+        new = _RUN.sub(rf"\g<1>{run_time_text(seconds)}\g<3>", text, count=1)
         if new != text:
             nb["cells"][0]["source"] = new.splitlines(keepends=True)
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -188,11 +188,13 @@ def run_backend(backend: str, notebooks: tuple[str, ...] = NOTEBOOKS, say=print)
 
 
 def render(results: list[Result]) -> str:
-    """README's matrix: notebook x backend, with the embedded default (nbval) beside the backends run here."""
+    """README's matrix: notebook x backend, with the embedded default (nbval) beside the backends run here, and
+    under it each skip's reason in full (the one line the notebook's first cell prints there)."""
     by = {(r.notebook, r.backend): r for r in results}
     backends = [b for b in BACKENDS if any(r.backend == b for r in results)]
     lines = ["| Notebook | embedded (default) | " + " | ".join(TITLES[b] for b in backends) + " |",
              "|---|---|" + "---|" * len(backends)]
+    reasons: dict[str, str] = {}
     for number in NOTEBOOKS:
         cells = []
         for b in backends:
@@ -201,9 +203,15 @@ def render(results: list[Result]) -> str:
                 cells.append("not run")
             elif r.status == "runs":
                 cells.append("runs")
+            elif r.status == "skips":
+                lacking = r.reason.split(" lacks ", 1)[-1].split(" for this notebook", 1)[0]
+                cells.append(f"skips: lacks {lacking}")
+                reasons.setdefault(f"{TITLES[b]}, lacks {lacking}", r.reason)
             else:
-                cells.append(f"{r.status}: {r.reason.replace('|', '/')}")
+                cells.append(f"**fails**: {r.reason.replace('|', '/')}")
         lines.append(f"| {notebook_path(number).stem} | runs (nbval) | " + " | ".join(cells) + " |")
+    if reasons:
+        lines += ["", *(f"- {what}: {why}" for what, why in reasons.items())]
     return "\n".join(lines)
 
 

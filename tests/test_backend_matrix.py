@@ -23,7 +23,11 @@ def test_readme_matrix_is_rewritten_from_results_and_a_change_shows(tmp_path):
     assert bm.readme_table(text) == bm.render(results)
     results[0] = Result(results[0].notebook, results[0].backend, "fails", "AssertionError: at `assert x`")
     assert bm.readme_table(text) != bm.render(results)  # the test below would catch this disagreement
-    assert "fails: AssertionError" in bm.render(results)
+    assert "**fails**: AssertionError" in bm.render(results)
+    assert (results[2].notebook, results[2].backend) == ("00", "vllm")
+    results[2] = Result("00", "vllm", "skips", "vLLM lacks embeddings for this notebook: do this.")
+    assert "skips: lacks embeddings" in bm.render(results) and "- vLLM (CPU, tiny Mistral), lacks embeddings: vLLM " \
+        "lacks embeddings for this notebook: do this." in bm.render(results)
     assert bm.readme_table("no markers here") is None
 
 
