@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import catalog
+from .notebook_outputs import execute
 from .paths import repo_root
 
 NOTEBOOKS = ("00", "02", "03", "04", "05", "09")
@@ -144,15 +145,6 @@ def vllm_cpu(say=print) -> Iterator[dict[str, str]]:
 SERVERS = {"ollama": ollama_standin, "mistral": la_plateforme_rehearsal, "vllm": vllm_cpu}
 
 
-def execute(path: Path, timeout: int = CELL_TIMEOUT) -> None:
-    """Execute a notebook (not saved) in a fresh kernel; raises nbclient's CellExecutionError on a failing cell."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-
-
 def _failure(exc: BaseException) -> str:
     """One line for a failed notebook: the exception's name, the first line of its message, the failing line."""
     ename = getattr(exc, "ename", type(exc).__name__)
@@ -178,7 +170,7 @@ def run_backend(backend: str, notebooks: tuple[str, ...] = NOTEBOOKS, say=print)
             else:
                 started = time.perf_counter()
                 try:
-                    execute(path)
+                    execute(path, timeout=CELL_TIMEOUT, save=False)  # outputs may differ here: nothing is stored
                     results.append(Result(number, backend, "runs", "", round(time.perf_counter() - started, 1)))
                 except Exception as exc:  # a failing cell: recorded, and the matrix goes on
                     results.append(Result(number, backend, "fails", _failure(exc), round(time.perf_counter() - started, 1)))

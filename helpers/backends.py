@@ -225,6 +225,11 @@ def pick_backend(probes: list[Probe]) -> str:
 
 def served_models(backend: str, base_url: str, api_key: str = "") -> list[str]:
     """Model names the backend serves right now (raises BackendUnreachable / InvalidKey)."""
+    return _names(backend, model_list(backend, base_url, api_key))
+
+
+def model_list(backend: str, base_url: str, api_key: str = "") -> dict[str, Any]:
+    """The backend's model list as it answers it (`/api/tags` on Ollama, `/v1/models` elsewhere)."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     url = base_url + ("/api/tags" if backend == "ollama" else "/v1/models")
     try:
@@ -239,22 +244,21 @@ def served_models(backend: str, base_url: str, api_key: str = "") -> list[str]:
         )
     if response.status_code != 200:
         raise BackendUnreachable(f"{LABELS[backend]} at {url} answered HTTP {response.status_code}. {HOW_TO_START[backend]}")
-    data = response.json()
+    return response.json()
+
+
+def _names(backend: str, listing: dict[str, Any]) -> list[str]:
     if backend == "ollama":
-        return [m["name"] for m in data.get("models", [])] + [m["model"] for m in data.get("models", [])]
-    return [m["id"] for m in data.get("data", [])]
+        return [m["name"] for m in listing.get("models", [])] + [m["model"] for m in listing.get("models", [])]
+    return [m["id"] for m in listing.get("data", [])]
 
 
-def _serves_tiny_mistral(base_url: str, model: str, api_key: str = "") -> bool:
-    """Whether a vLLM server answers `model` with the workbook's tiny Mistral (its model list names the folder it loaded)."""
+def _serves_tiny_mistral(listing: dict[str, Any], model: str) -> bool:
+    """Whether a vLLM model list answers `model` with the workbook's tiny Mistral (`root` names the folder it loaded)."""
     from .embedded import TINY_MISTRAL
 
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    try:
-        cards = httpx.get(base_url + "/v1/models", headers=headers, timeout=15.0).json().get("data", [])
-    except (httpx.HTTPError, ValueError):
-        return False
-    return any(c.get("id") == model and str(c.get("root", "")).rstrip("/").endswith(TINY_MISTRAL) for c in cards)
+    return any(c.get("id") == model and str(c.get("root", "")).rstrip("/").endswith(TINY_MISTRAL)
+               for c in listing.get("data", []))
 
 
 def _is_served(backend: str, model: str, served: list[str]) -> bool:
@@ -317,7 +321,8 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
         chat_model = catalog.resolve(requested, choice)
     except LookupError as exc:
         raise ModelNotFound(str(exc)) from exc
-    served = served_models(choice, base_url, api_key)
+    listing = model_list(choice, base_url, api_key)
+    served = _names(choice, listing)
     _check_model(choice, chat_model, served, requested)
     embed_model = catalog.default_embedding_model(choice)
     if embed_model is not None and choice != "mistral" and not _is_served(choice, embed_model, served):
@@ -325,7 +330,7 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
 
     client = Mistral(api_key=api_key or "not-needed", server_url=base_url)
     result = Backend(choice, base_url, client, chat_model, embed_model, requested, api_key=api_key, server=server,
-                     untrained=choice == "vllm" and _serves_tiny_mistral(base_url, chat_model, api_key))
+                     untrained=choice == "vllm" and _serves_tiny_mistral(listing, chat_model))
     if not quiet:
         print(result.banner())
     return result

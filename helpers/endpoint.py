@@ -179,7 +179,9 @@ class MistralCompat:
         valid = [name for name, k in self.served.items() if k == kind]
         if model in valid:
             return None
-        listing = ", ".join(f"{name} ({k})" for name, k in self.served.items())
+        listing = ", ".join([*(f"{name} ({k})" for name, k in self.served.items()),
+                             *(f"{name} ({self.served.get(target, 'chat')}, answered by {target})"
+                               for name, target in self.aliases.items())])
         return (
             f"Invalid model: {model!r} is not served here. This endpoint serves: {listing}. "
             f"Use one of the {kind} models, or call helpers.connect() to get the right name for your backend."

@@ -89,8 +89,10 @@ def output_problems(nb: dict[str, Any]) -> list[str]:
     return problems
 
 
-def execute(path: Path, *, timeout: int = 1800) -> float:
-    """Execute a notebook in place on the embedded default (as `make test` does), tidy it; seconds taken."""
+def execute(path: Path, *, timeout: int = 1800, save: bool = True) -> float:
+    """Execute a notebook in a fresh kernel on the backend the environment names (default: the embedded one, as
+    `make test` runs it); with `save`, store it in place with tidy progress bars. Seconds taken; a failing cell
+    raises nbclient's CellExecutionError."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -101,8 +103,9 @@ def execute(path: Path, *, timeout: int = 1800) -> float:
     NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - started
-    tidy_progress_bars(nb)
-    nbformat.write(nb, path)
+    if save:
+        tidy_progress_bars(nb)
+        nbformat.write(nb, path)
     return seconds
 
 

@@ -94,6 +94,9 @@ def test_capabilities_decide_what_a_notebook_may_ask_for():
     assert backend("ollama", "all-minilm").lacks("embeddings") is None
     assert "context_error" not in backend("ollama", "all-minilm").capabilities  # Ollama truncates instead
     assert "tool_choice" not in backend("ollama", "all-minilm").capabilities  # and reads no tool_choice
+    listing = {"data": [{"id": "m", "root": "/cache/models/tiny-mistral/"}, {"id": "other", "root": "/x/tiny-mistral"}]}
+    assert backends._serves_tiny_mistral(listing, "m") and not backends._serves_tiny_mistral(listing, "n")
+    assert not backends._serves_tiny_mistral({"data": [{"id": "m", "root": "mistralai/Mistral-7B-Instruct-v0.3"}]}, "m")
     untrained = backends.Backend("vllm", "http://127.0.0.1:1", None, "m", None, "m", untrained=True)
     assert "answers" not in untrained.capabilities and "random weights" in untrained.describe_model()
     assert backend("mistral", "mistral-embed").rehearsal  # La Plateforme's API on this machine: a rehearsal
