@@ -5,9 +5,8 @@
 * streaming: `stream_with_stats()` consumes `client.chat.stream(...)` and returns the text with
   time to first token, chunk count and tokens per second;
 * structured output: `json_schema_format()` turns a pydantic model into a `response_format`;
-* errors: `explain_errors(bk)` turns SDK failures into WorkbookErrors whose message says what to
-  do (a wrong model name lists the models the backend serves); `context_limit()` and
-  `oversized_prompt()` reproduce the context-length error on purpose.
+* errors: `context_limit()` and `oversized_prompt()` reproduce the context-length error on purpose
+  (the SDK's own exceptions are caught and read in the notebook's cells).
 
 Nothing here starts a server or calls a model at import time.
 """
