@@ -6,7 +6,8 @@
   time to first token, chunk count and tokens per second;
 * structured output: `json_schema_format()` turns a pydantic model into a `response_format`;
 * errors: `context_limit()` and `oversized_prompt()` reproduce the context-length error on purpose
-  (the SDK's own exceptions are caught and read in the notebook's cells).
+  (`helpers.friendly_errors(bk)`, in `errors.py`, turns the SDK's failures into WorkbookErrors whose
+  message says what to do).
 
 Nothing here starts a server or calls a model at import time.
 """
