@@ -29,8 +29,9 @@ from typing import Any
 import pandas as pd
 
 from .chat_format import STANDIN_SPECIALS, mistral_v3_text
-from .paths import cache_dir, data_dir
-from .quantize_hf import prepare_hf_model
+from .model_files import cache_subdir
+from .paths import data_dir
+from .quantize_hf import prepare_hf_model, weights_bytes
 
 IGNORE_INDEX = -100  # the label PyTorch's cross-entropy skips: no loss on these positions
 VERDICTS = ("malicious", "suspicious", "benign")
@@ -707,17 +708,10 @@ def copy_lora(source: Any, target: Any) -> None:
 
 def finetune_dir() -> Path:
     """The ignored folder adapters and merged models are written to (`<cache>/finetune`)."""
-    path = cache_dir() / "finetune"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return cache_subdir("finetune")
 
 
-def folder_bytes(folder: Path, pattern: str = "*.safetensors") -> int:
-    """Bytes of the files matching `pattern` in a folder."""
-    files = list(Path(folder).glob(pattern))
-    if not files:
-        raise FileNotFoundError(f"No {pattern} in {folder}.")
-    return sum(f.stat().st_size for f in files)
+folder_bytes = weights_bytes  # bytes of the files matching `pattern` (default `*.safetensors`) in a folder
 
 
 def save_adapter(model: Any, name: str = "threat-lora") -> Path:

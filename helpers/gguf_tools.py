@@ -2,8 +2,8 @@
 
 * conversion runs llama.cpp's own `convert_hf_to_gguf.py` (prepared by `helpers.llama_sources`)
   with this environment's Python;
-* reading uses the `gguf` package's `GGUFReader` (metadata and tensor types), and a small header
-  reader where a 262,144-token vocabulary would make `GGUFReader` slow;
+* reading uses the `gguf` package's `GGUFReader`: all metadata for `gguf_metadata`, and the tensor
+  list alone (`helpers.model_files.gguf_tensor_index`, cached) everywhere else;
 * quantization calls `llama_cpp.llama_model_quantize`, the C function behind `llama-quantize`;
 * measurements (load time, prompt and generation speed, perplexity) use llama.cpp through
   llama-cpp-python, one thread by default.
@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from .embedded import sha256_of
-from .paths import cache_dir, data_dir
+from .model_files import cache_subdir, gguf_tensor_index, seed_quantization_data, seed_rows
+from .paths import data_dir
 
 MIB = 1 << 20
 
@@ -49,9 +50,7 @@ def sha256_file(path: Path) -> str:
 
 def gguf_cache() -> Path:
     """The ignored folder converted and quantized files are kept in (`<cache>/gguf`)."""
-    path = cache_dir() / "gguf"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return cache_subdir("gguf")
 
 
 def file_mib(path: Path) -> float:
@@ -145,25 +144,14 @@ def gguf_metadata(path: Path) -> dict[str, Any]:
 
 def gguf_tensors(path: Path) -> pd.DataFrame:
     """One row per tensor: name, shape (as llama.cpp lists it, fastest axis first), type, elements, MiB, bits/weight."""
-    rows = []
-    for t in _reader(path).tensors:
-        n, nbytes = int(t.n_elements), int(t.n_bytes)
-        rows.append({"name": t.name, "shape": tuple(int(x) for x in t.shape), "type": t.tensor_type.name,
-                     "elements": n, "MiB": nbytes / MIB, "bits/weight": nbytes * 8 / n})
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"name": t.name, "shape": t.shape, "type": t.type_name, "elements": t.n_elements,
+                          "MiB": t.nbytes / MIB, "bits/weight": t.nbytes * 8 / t.n_elements}
+                         for t in gguf_tensor_index(path)])
 
 
 def tensor_index(path: Path) -> pd.DataFrame:
-    """The tensor index alone (name, shape, type, elements, MiB), read without parsing the vocabulary.
-
-    `GGUFReader` parses every metadata value, which for Gemma's 262,144-token vocabulary takes
-    about 15 s per file; this reads only the tensor list (via `helpers.sizing.read_gguf_tensors`).
-    """
-    from .sizing import read_gguf_tensors
-
-    rows = [{"name": t.name, "shape": t.shape, "type": t.type_name, "elements": t.n_elements,
-             "MiB": t.nbytes / MIB} for t in read_gguf_tensors(path)]
-    return pd.DataFrame(rows)
+    """The tensor index alone (name, shape, type, elements, MiB): `gguf_tensors` without bits/weight."""
+    return gguf_tensors(path).drop(columns="bits/weight")
 
 
 def parameter_count(path: Path) -> int:
@@ -181,53 +169,7 @@ def type_mix(path: Path) -> pd.DataFrame:
 
 def tensor_spans(path: Path) -> dict[str, tuple[str, int, int]]:
     """Tensor name -> (type, absolute byte offset, byte length), from the header alone (no vocabulary parsing)."""
-    import struct
-
-    from gguf import GGML_QUANT_SIZES, GGUF_DEFAULT_ALIGNMENT, GGMLQuantizationType
-
-    scalars = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
-    with Path(path).open("rb") as f:
-        def read(fmt: str):
-            return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
-
-        def skip(vtype: int) -> None:
-            if vtype in scalars:
-                f.seek(scalars[vtype], 1)
-            elif vtype == 8:
-                f.seek(read("<Q"), 1)
-            elif vtype == 9:
-                item, count = read("<I"), read("<Q")
-                if item in scalars:
-                    f.seek(count * scalars[item], 1)
-                else:
-                    for _ in range(count):
-                        skip(item)
-            else:
-                raise ValueError(f"{path}: unknown GGUF value type {vtype}; is this a GGUF v3 file?")
-
-        if f.read(4) != b"GGUF":
-            raise ValueError(f"{path} is not a GGUF file; point this at a .gguf model file.")
-        read("<I")
-        n_tensors, n_kv = read("<Q"), read("<Q")
-        alignment = GGUF_DEFAULT_ALIGNMENT
-        for _ in range(n_kv):
-            key = f.read(read("<Q")).decode()
-            vtype = read("<I")
-            if key == "general.alignment" and vtype == 4:
-                alignment = read("<I")
-            else:
-                skip(vtype)
-        infos = []
-        for _ in range(n_tensors):
-            name = f.read(read("<Q")).decode()
-            dims = [read("<Q") for _ in range(read("<I"))]
-            qtype = GGMLQuantizationType(read("<I"))
-            offset = read("<Q")
-            n = int(np.prod(dims))
-            block, size = GGML_QUANT_SIZES[qtype]
-            infos.append((name, qtype.name, offset, n // block * size))
-        start = -(-f.tell() // alignment) * alignment
-    return {name: (qtype, start + offset, length) for name, qtype, offset, length in infos}
+    return {t.name: (t.type_name, t.offset, t.nbytes) for t in gguf_tensor_index(path)}
 
 
 def compare_tensor_bytes(a: Path, b: Path) -> pd.DataFrame:
@@ -656,13 +598,12 @@ def heldout_text(name: str = "apache-2.0.txt") -> str:
 
 def seed_table() -> pd.DataFrame:
     """The seed article's static quantization table for Mistral 7B, as data (`data/seed_quantization_table.json`)."""
-    raw = json.loads((data_dir() / "seed_quantization_table.json").read_text())
-    return pd.DataFrame(raw["rows"]).set_index("method")
+    return seed_rows()
 
 
 def seed_recipe() -> pd.DataFrame:
     """The seed's manual llama.cpp commands, what each is today, and the Python call used here."""
-    raw = json.loads((data_dir() / "seed_quantization_table.json").read_text())["manual_recipe"]["steps"]
+    raw = seed_quantization_data()["manual_recipe"]["steps"]
     return pd.DataFrame(raw).rename(columns={"seed": "seed (2023-era llama.cpp)", "today": "today",
                                              "here": "Python API used here"})
 

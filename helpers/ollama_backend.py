@@ -32,8 +32,6 @@ from .settings import load_settings
 STANDIN_MARK = "standin"
 # The three Ollama tags the lesson uses, as logical names in data/model_names.csv.
 LESSON_MODELS = ("open-mistral-7b", "open-mixtral-8x7b", "codestral-latest")
-HOW_TO_GET_OLLAMA = ("Install Ollama (https://ollama.com/download; on Linux `curl -fsSL https://ollama.com/install.sh | sh`), "
-                     "run `ollama serve` and `ollama pull mistral`, or point OLLAMA_HOST at a running daemon.")
 
 
 def daemon_version(host: str, timeout: float = 0.5) -> str | None:

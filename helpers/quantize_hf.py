@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .embedded import GEMMA_ALIAS, embedded_model_info, prepare_gemma_model, prepare_tiny_mistral
+from .model_files import cache_subdir, seed_rows
 from .paths import cache_dir, data_dir
 
 MB = 1e6
@@ -142,7 +143,7 @@ def _quantize_target(method: str, source: Path, bits: int, group_size: int, n_sa
     inputs = {"method": method, "bits": bits, "group_size": group_size, "n_samples": n_samples, "seq_len": seq_len,
               "source": _source_id(source), "calibration": _sha256_text(calibration_text()),
               "gptqmodel": version("gptqmodel")}
-    return inputs, cache_dir() / "quantize_hf" / f"{source.name}-{method}-w{bits}g{group_size}-{_key(inputs)}"
+    return inputs, cache_subdir("quantize_hf") / f"{source.name}-{method}-w{bits}g{group_size}-{_key(inputs)}"
 
 
 def _source_id(source: Path) -> str:
@@ -158,11 +159,11 @@ def _key(inputs: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def weights_bytes(folder: Path) -> int:
-    """Bytes of a checkpoint's weight files (`*.safetensors`), the size on disk that matters."""
-    files = list(Path(folder).glob("*.safetensors"))
+def weights_bytes(folder: Path, pattern: str = "*.safetensors") -> int:
+    """Bytes of a checkpoint's weight files (`*.safetensors`, or `pattern`), the size on disk that matters."""
+    files = list(Path(folder).glob(pattern))
     if not files:
-        raise FileNotFoundError(f"No *.safetensors in {folder}; prepare or quantize the model first.")
+        raise FileNotFoundError(f"No {pattern} in {folder}; prepare, quantize or save the model there first.")
     return sum(f.stat().st_size for f in files)
 
 
@@ -685,9 +686,8 @@ def _decisions() -> dict[str, Any]:
 
 
 def seed_table() -> pd.DataFrame:
-    """The seed article's static table for Mistral 7B (`data/seed_quantization_table.json`, notebook 07's data)."""
-    raw = json.loads((data_dir() / "seed_quantization_table.json").read_text())
-    return pd.DataFrame(raw["rows"]).set_index("method")[["vram", "speed", "quality"]]
+    """The seed article's static table for Mistral 7B as it printed it: VRAM, speed, quality (notebook 07's data)."""
+    return seed_rows()[["vram", "speed", "quality"]]
 
 
 SEED_PRECISIONS = {"FP16": "fp16", "GPTQ 4-bit": "gptq-awq-4bit", "AWQ 4-bit": "gptq-awq-4bit",

@@ -8,7 +8,6 @@ memory, which the OS reports in GiB, is converted before comparing.
 from __future__ import annotations
 
 import json
-import struct
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .family import ModelSpec, count_parameters, get_model, load_family
+from .model_files import GGUFTensor, gguf_tensor_index
 from .paths import data_dir
 
 GIB_TO_GB = 2**30 / 1e9
@@ -159,71 +159,12 @@ def seed_vram_table() -> pd.DataFrame:
 
 # --- reading a real GGUF file: which llama.cpp types does a "Q4_K_M" file contain? ---------------
 
-_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
-
-
-@dataclass(frozen=True)
-class GGUFTensor:
-    name: str
-    shape: tuple[int, ...]
-    type_name: str
-    n_elements: int
-    bits_per_weight: float
-
-    @property
-    def nbytes(self) -> float:
-        return self.n_elements * self.bits_per_weight / 8
-
-
 def read_gguf_tensors(path: str | Path) -> list[GGUFTensor]:
-    """The tensors listed in a GGUF file's header (name, shape, llama.cpp type), without loading weights."""
-    types = {int(k): v for k, v in _formats()["ggml_types"].items() if k.isdigit()}
-    with open(path, "rb") as f:
-        if f.read(4) != b"GGUF":
-            raise ValueError(f"{path} is not a GGUF file (no GGUF magic); point this at a .gguf model file.")
+    """The tensors listed in a GGUF file's header (name, shape, llama.cpp type, bytes), without loading weights.
 
-        def read(fmt: str):
-            return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
-
-        def read_str() -> str:
-            return f.read(read("<Q")).decode("utf-8", errors="replace")
-
-        def skip_value(vtype: int) -> None:
-            if vtype in _GGUF_SCALARS:
-                f.seek(struct.calcsize(_GGUF_SCALARS[vtype]), 1)
-            elif vtype == 8:
-                f.seek(read("<Q"), 1)
-            elif vtype == 9:
-                item, count = read("<I"), read("<Q")
-                if item in _GGUF_SCALARS:
-                    f.seek(count * struct.calcsize(_GGUF_SCALARS[item]), 1)
-                else:
-                    for _ in range(count):
-                        skip_value(item)
-            else:
-                raise ValueError(f"{path}: unknown GGUF metadata type {vtype}; the file may be newer than this reader.")
-
-        version = read("<I")
-        if version < 2:
-            raise ValueError(f"{path} is GGUF version {version}; re-convert it with a current llama.cpp.")
-        n_tensors, n_kv = read("<Q"), read("<Q")
-        for _ in range(n_kv):
-            read_str()
-            skip_value(read("<I"))
-        tensors = []
-        for _ in range(n_tensors):
-            name = read_str()
-            shape = tuple(read("<Q") for _ in range(read("<I")))
-            type_id = read("<I")
-            read("<Q")  # offset into the data section
-            if type_id not in types:
-                raise ValueError(f"{path}: tensor {name} has ggml type {type_id}, unknown to data/quant_formats.json.")
-            n = 1
-            for d in shape:
-                n *= d
-            tname, bits = types[type_id]
-            tensors.append(GGUFTensor(name, shape, tname, n, float(bits)))
-    return tensors
+    Each type's bits per weight come from the `gguf` package's block sizes (`GGML_QUANT_SIZES`).
+    """
+    return list(gguf_tensor_index(path))
 
 
 def gguf_type_mix(path: str | Path, exclude: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -158,6 +158,56 @@ def test_exercises_teach_on_common_mistakes():
     assert g.best_under_budget(_table(Q3_K_M=11.2, Q2_K=17.0), nb07.BUDGET_MIB) == nb07.EXPECTED_UNDER_BUDGET
 
 
+# --------------------------------------------------------------------------- reading real GGUF files
+# What the two hand-written header parsers this replaced (gguf_tools.tensor_spans and
+# sizing.read_gguf_tensors) returned on the stand-ins' files: tensor count, and the sha256 of
+# json.dumps([[name, shape, type, elements, offset, bytes, bits/weight], ...]) in file order.
+OLD_PARSERS = {
+    "gemma": (236, "2822fc68be36c3dba7f77c727874ed36013a452b754eeb28df39d49b3a211d28"),
+    "smollm": (272, "ec4791cc827ced0dff55b10eff52220d54c49e05b78cb14a8c9f00d348bea3d0"),
+}
+
+
+def _standin(name):
+    from helpers.embedded import prepare_gemma_model, prepare_smollm_model
+
+    return {"gemma": prepare_gemma_model, "smollm": prepare_smollm_model}[name](progress=False)
+
+
+@pytest.mark.parametrize("name", sorted(OLD_PARSERS))
+def test_tensor_index_agrees_with_the_old_header_parsers(name):
+    from helpers.sizing import read_gguf_tensors
+
+    path = _standin(name)
+    spans, tensors = g.tensor_spans(path), read_gguf_tensors(path)
+    records = [[t.name, list(t.shape), t.type_name, t.n_elements, *spans[t.name][1:], t.bits_per_weight]
+               for t in tensors]
+    assert all(spans[t.name][0] == t.type_name and spans[t.name][2] == t.nbytes for t in tensors)
+    assert (len(records), hashlib.sha256(json.dumps(records).encode()).hexdigest()) == OLD_PARSERS[name]
+    ordered = sorted(spans.values(), key=lambda span: span[1])
+    assert all(a[1] + a[2] <= b[1] and b[1] % 32 == 0 for a, b in zip(ordered, ordered[1:]))
+    assert ordered[-1][1] + ordered[-1][2] == path.stat().st_size  # the data section ends the file
+    index = g.tensor_index(path)
+    assert list(index["name"]) == list(spans) and g.parameter_count(path) == sum(t.n_elements for t in tensors)
+
+
+def test_tensor_index_reader_matches_plain_gguf_reader():
+    """The fast reader changes how metadata arrays are walked, nothing else (plain GGUFReader: ~2 s on SmolLM2)."""
+    from gguf import GGUFReader, GGUFValueType
+
+    from helpers.model_files import _tensor_index_reader
+
+    path = _standin("smollm")
+    plain, fast = GGUFReader(str(path)), _tensor_index_reader()(str(path))
+    assert fast.data_offset == plain.data_offset and list(fast.fields) == list(plain.fields)
+    assert [(t.name, t.tensor_type, t.shape.tolist(), t.n_elements, t.data_offset, t.n_bytes) for t in fast.tensors] \
+        == [(t.name, t.tensor_type, t.shape.tolist(), t.n_elements, t.data_offset, t.n_bytes) for t in plain.tensors]
+    for key, field in plain.fields.items():
+        if field.types[-1] != GGUFValueType.STRING or field.types[0] != GGUFValueType.ARRAY:
+            assert fast.fields[key].contents() == field.contents(), key
+    assert len(fast.fields["tokenizer.ggml.token_type"].contents()) == 49152  # compared above, value by value
+
+
 # ------------------------------------------------------------------------- real conversion (llama.cpp)
 @pytest.fixture(scope="module")
 def tiny():

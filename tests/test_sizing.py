@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import struct
 
 import pytest
@@ -66,33 +67,65 @@ def test_seed_vram_table_shows_what_the_guides_figures_imply():
     assert table.loc["Mixtral 8x22B", "guide FP16 ÷ active params (bytes each)"] == pytest.approx(2.0, abs=0.1)
 
 
-def _write_gguf(path, tensors):
-    """A minimal GGUF v3 file: one string key, then tensor infos (no data needed by the header reader)."""
+# ggml type id -> (weights, bytes) per block, from ggml-common.h: F32, Q4_K, Q6_K
+BLOCKS = {0: (1, 4), 12: (256, 144), 14: (256, 210)}
+
+
+def _write_gguf(path, tensors, alignment=32):
+    """A minimal GGUF v3 file: two keys, the tensor infos, then each tensor's data, 32-byte aligned.
+
+    Returns where each tensor's data starts in the file and how many bytes it has.
+    """
+    sizes = [math.prod(shape) // BLOCKS[type_id][0] * BLOCKS[type_id][1] for _, shape, type_id in tensors]
+    relative, end = [], 0
+    for size in sizes:
+        relative.append(end)
+        end += -(-size // alignment) * alignment
     with open(path, "wb") as f:
         f.write(b"GGUF" + struct.pack("<IQQ", 3, len(tensors), 2))
         key, value = b"general.name", b"toy"
         f.write(struct.pack("<Q", len(key)) + key + struct.pack("<IQ", 8, len(value)) + value)
         key = b"tokenizer.ggml.scores"
         f.write(struct.pack("<Q", len(key)) + key + struct.pack("<IIQ", 9, 6, 3) + struct.pack("<3f", 0, 1, 2))
-        for name, shape, type_id in tensors:
+        for (name, shape, type_id), offset in zip(tensors, relative, strict=True):
             raw = name.encode()
             f.write(struct.pack("<Q", len(raw)) + raw + struct.pack("<I", len(shape)))
-            f.write(struct.pack(f"<{len(shape)}Q", *shape) + struct.pack("<IQ", type_id, 0))
+            f.write(struct.pack(f"<{len(shape)}Q", *shape) + struct.pack("<IQ", type_id, offset))
+        start = -(-f.tell() // alignment) * alignment
+        for offset, size in zip(relative, sizes, strict=True):
+            f.write(b"\0" * (start + offset - f.tell()) + b"\1" * size)
+    return [(start + offset, size) for offset, size in zip(relative, sizes, strict=True)]
 
 
 def test_gguf_reader_on_a_written_file(tmp_path):
     path = tmp_path / "toy.gguf"
-    _write_gguf(path, [("token_embd.weight", (256, 1000), 14), ("blk.0.attn_q.weight", (256, 256), 12),
-                       ("blk.0.attn_norm.weight", (256,), 0)])
+    spans = _write_gguf(path, [("token_embd.weight", (256, 1000), 14), ("blk.0.attn_q.weight", (256, 256), 12),
+                               ("blk.0.attn_norm.weight", (256,), 0)])
     tensors = read_gguf_tensors(path)
-    assert [(t.name, t.type_name, t.n_elements) for t in tensors] == [
-        ("token_embd.weight", "Q6_K", 256000), ("blk.0.attn_q.weight", "Q4_K", 65536), ("blk.0.attn_norm.weight", "F32", 256)]
+    assert [(t.name, t.shape, t.type_name, t.n_elements) for t in tensors] == [
+        ("token_embd.weight", (256, 1000), "Q6_K", 256000), ("blk.0.attn_q.weight", (256, 256), "Q4_K", 65536),
+        ("blk.0.attn_norm.weight", (256,), "F32", 256)]
+    assert [(t.offset, t.nbytes) for t in tensors] == spans
+    assert [t.bits_per_weight for t in tensors] == [6.5625, 4.5, 32.0]
     bpw = effective_bits_per_weight(path)
     assert bpw == pytest.approx((256000 * 6.5625 + 65536 * 4.5 + 256 * 32) / (256000 + 65536 + 256))
     assert effective_bits_per_weight(path, exclude=("token_embd", "norm")) == 4.5
     (tmp_path / "bad.gguf").write_bytes(b"NOPE")
     with pytest.raises(ValueError, match="not a GGUF file"):
         read_gguf_tensors(tmp_path / "bad.gguf")
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(path.read_bytes()[:-100])  # the last tensor's data is missing
+    with pytest.raises(ValueError, match="stopped part-way"):
+        read_gguf_tensors(cut)
+
+
+def test_gguf_types_bits_per_weight_from_the_gguf_package():
+    """Block bytes x 8 / block weights (gguf's GGML_QUANT_SIZES), as ggml-common.h's block structs give them."""
+    from helpers.model_files import ggml_bits_per_weight
+
+    expected = {"F32": 32.0, "F16": 16.0, "BF16": 16.0, "Q8_0": 8.5, "Q6_K": 6.5625, "Q5_1": 6.0, "Q5_0": 5.5,
+                "Q5_K": 5.5, "Q4_0": 4.5, "Q4_K": 4.5, "Q3_K": 3.4375, "Q2_K": 2.625, "IQ4_XS": 4.25}
+    assert {name: ggml_bits_per_weight(name) for name in expected} == expected
 
 
 def test_the_standin_q4_k_m_file_is_a_mix_of_types():
