@@ -37,8 +37,6 @@ from .notebook_outputs import execute
 from .paths import repo_root
 
 NOTEBOOKS = ("00", "02", "03", "04", "05", "09")
-BACKENDS = ("ollama", "mistral", "vllm")
-TITLES = {"ollama": "Ollama (stand-in daemon)", "mistral": "La Plateforme (rehearsal)", "vllm": "vLLM (CPU, tiny Mistral)"}
 README_START = "<!-- backend-matrix:start (written by python -m helpers.backend_matrix; do not edit) -->"
 README_END = "<!-- backend-matrix:end -->"
 CELL_TIMEOUT = 900
@@ -142,7 +140,14 @@ def vllm_cpu(say=print) -> Iterator[dict[str, str]]:
         server.stop()
 
 
-SERVERS = {"ollama": ollama_standin, "mistral": la_plateforme_rehearsal, "vllm": vllm_cpu}
+# backend (a `backend_registry` name) -> README's column title and the server it runs on here, in README's column order
+SERVERS = {
+    "ollama": ("Ollama (stand-in daemon)", ollama_standin),
+    "mistral": ("La Plateforme (rehearsal)", la_plateforme_rehearsal),
+    "vllm": ("vLLM (CPU, tiny Mistral)", vllm_cpu),
+}
+BACKENDS = tuple(SERVERS)
+TITLES = {backend: title for backend, (title, _) in SERVERS.items()}
 
 
 def _failure(exc: BaseException) -> str:
@@ -160,7 +165,7 @@ def run_backend(backend: str, notebooks: tuple[str, ...] = NOTEBOOKS, say=print)
     from .backends import connect
 
     results = []
-    with SERVERS[backend](say=lambda *_: None) as env, _environment({**env, "WORKBOOK_MODEL": "mistral-small-latest"}):
+    with SERVERS[backend][1](say=lambda *_: None) as env, _environment({**env, "WORKBOOK_MODEL": "mistral-small-latest"}):
         bk = connect(quiet=True)
         say(bk.banner())
         for number in notebooks:

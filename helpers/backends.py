@@ -9,63 +9,31 @@ endpoint (stand-in models on 127.0.0.1). `WORKBOOK_BACKEND` / `WORKBOOK_MODEL` o
 settings file that notebook 00 writes.
 
 Every backend is reached through the same `mistralai` client (`Mistral(server_url=...)`); Ollama
-and vLLM speak the OpenAI chat API that the client's chat calls use.
+and vLLM speak the OpenAI chat API that the client's chat calls use. What differs per backend (where
+it is, how to probe it, its model list, what it can do) is its `BackendSpec` in `backend_registry`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from . import catalog
+from . import backend_registry, catalog
+from .backend_registry import ollama_host as ollama_host  # notebook 05's ollama_backend reads it here
 from .embedded import embedded_model_info
-from .errors import HOW_TO_SET_KEY, BackendLacks, BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
+from .errors import HOW_TO_SET_KEY, BackendLacks, BackendUnreachable, InvalidKey, ModelNotFound
 from .serving import LocalEndpoint
 from .settings import load_settings
 
-LA_PLATEFORME_URL = "https://api.mistral.ai"
-OLLAMA_DEFAULT = "http://127.0.0.1:11434"
-LABELS = {
-    "mistral": "La Plateforme (Mistral API)",
-    "ollama": "Ollama",
-    "vllm": "vLLM",
-    "embedded": "embedded endpoint (llama.cpp + sentence-transformers on 127.0.0.1)",
-}
-HOW_TO_START = {
-    "mistral": HOW_TO_SET_KEY,
-    "ollama": "Install Ollama from https://ollama.com, run `ollama serve` and `ollama pull mistral`, "
-    "or point OLLAMA_HOST at a running daemon.",
-    "vllm": "Start one with `python -m vllm.entrypoints.openai.api_server --model mistralai/Mistral-7B-Instruct-v0.3 "
-    "--tokenizer-mode mistral --port 8000` and set VLLM_BASE_URL=http://127.0.0.1:8000/v1.",
-    "embedded": "Run `make lab` (or `make models`) once so the embedded models are prepared.",
-}
-# What each backend can do, as the notebooks ask for it. A notebook names what it needs in its metadata
-# (`workbook.requires`) and checks it in its first cell with `bk.require(...)`; the backend matrix
-# (`helpers.backend_matrix`) skips a notebook on a backend that lacks it, with the reason.
-CAPABILITIES: dict[str, frozenset[str]] = {
-    # chat, tools, `tool_choice` and `parallel_tool_calls` honoured, JSON mode / schema, embeddings (mistral-embed),
-    # a 400 naming the limit for an over-long prompt, and answers from a model trained to follow instructions
-    "mistral": frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers"}),
-    # Ollama's OpenAI layer reads no tool_choice / parallel_tool_calls (ollama/ollama openai/openai.go) and truncates
-    # an over-long prompt without an error; embeddings once an embedding model is pulled
-    "ollama": frozenset({"chat", "tools", "json_schema", "embeddings", "answers"}),
-    # one model per vLLM server: a chat server serves no embeddings; no answers when it serves the untrained tiny Mistral
-    "vllm": frozenset({"chat", "tools", "tool_choice", "json_schema", "context_error", "answers"}),
-    "embedded": frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers"}),
-}
-WHAT_TO_DO = {
-    "answers": {
-        "vllm": "this vLLM server runs the workbook's tiny Mistral, whose weights are random (right mechanics, noise for "
-                "answers); serve a real Mistral (see notebook 06) or run on the embedded default (WORKBOOK_BACKEND=embedded)",
-    },
-    "embeddings": {
-        "ollama": "`ollama pull all-minilm`, then run the notebook again",
-        "vllm": "a vLLM server serves one model; run this notebook on the embedded default (WORKBOOK_BACKEND=embedded), "
-                "Ollama or La Plateforme",
-    },
+# The registry's tables by backend, in its order (each backend's own entry is its `BackendSpec`).
+LABELS = {s.name: s.label for s in backend_registry.specs()}
+HOW_TO_START = {s.name: s.how_to_start for s in backend_registry.specs()}
+CAPABILITIES: dict[str, frozenset[str]] = {s.name: s.capabilities for s in backend_registry.specs()}
+WHAT_TO_DO = {  # capability -> backend -> what to do when a notebook needs it there
+    need: {s.name: s.what_to_do[need] for s in backend_registry.specs() if need in s.what_to_do}
+    for need in dict.fromkeys(need for s in backend_registry.specs() for need in s.what_to_do)
 }
 
 _shared_endpoint: LocalEndpoint | None = None
@@ -99,7 +67,7 @@ class Backend:
     def label(self) -> str:
         if self.rehearsal:
             return "La Plateforme REHEARSAL (a local endpoint answering with stand-in models, not Mistral's servers)"
-        return LABELS[self.name]
+        return backend_registry.spec(self.name).label
 
     @property
     def rehearsal(self) -> bool:
@@ -112,8 +80,8 @@ class Backend:
 
     @property
     def capabilities(self) -> frozenset[str]:
-        """What this backend can do (`CAPABILITIES`), less embeddings when it serves no embedding model."""
-        caps = CAPABILITIES[self.name]
+        """What this backend can do (its spec's `capabilities`), less embeddings when it serves no embedding model."""
+        caps = backend_registry.spec(self.name).capabilities
         caps = caps if self.embed_model else caps - {"embeddings"}
         return caps - {"answers"} if self.untrained else caps
 
@@ -122,7 +90,8 @@ class Backend:
         missing = [need for need in needs if need not in self.capabilities]
         if not missing:
             return None
-        fixes = [WHAT_TO_DO.get(need, {}).get(self.name, "run this notebook on another backend") for need in missing]
+        what_to_do = backend_registry.spec(self.name).what_to_do
+        fixes = [what_to_do.get(need, "run this notebook on another backend") for need in missing]
         return f"{self.label} lacks {', '.join(missing)} for this notebook: {'; '.join(fixes)}."
 
     def require(self, *needs: str) -> None:
@@ -174,53 +143,15 @@ class Backend:
         self.close()
 
 
-def ollama_host() -> str:
-    """The Ollama address from OLLAMA_HOST (host, host:port or URL), default http://127.0.0.1:11434."""
-    host = os.environ.get("OLLAMA_HOST", "").strip()
-    if not host:
-        return OLLAMA_DEFAULT
-    if "://" not in host:
-        host = "http://" + host
-    if host.count(":") < 2:
-        host += ":11434"
-    return host.rstrip("/")
-
-
-def _vllm_base() -> str:
-    base = os.environ.get("VLLM_BASE_URL", "").strip().rstrip("/")
-    return base[:-3] if base.endswith("/v1") else base
-
-
 def detect(timeout: float = 0.5) -> list[Probe]:
     """Look for every backend without starting anything."""
-    probes = []
-    key = bool(os.environ.get("MISTRAL_API_KEY"))
-    probes.append(Probe("mistral", os.environ.get("MISTRAL_SERVER_URL", LA_PLATEFORME_URL), key,
-                        "MISTRAL_API_KEY is set" if key else "MISTRAL_API_KEY is not set"))
-    host = ollama_host()
-    try:
-        version = httpx.get(host + "/api/version", timeout=timeout).json().get("version", "?")
-        probes.append(Probe("ollama", host, True, f"answers (version {version})"))
-    except (httpx.HTTPError, ValueError):
-        probes.append(Probe("ollama", host, False, "nothing answers"))
-    base = _vllm_base()
-    if base:
-        try:
-            ok = httpx.get(base + "/v1/models", timeout=timeout).status_code == 200
-            probes.append(Probe("vllm", base, ok, "answers" if ok else "does not answer /v1/models"))
-        except httpx.HTTPError:
-            probes.append(Probe("vllm", base, False, "nothing answers"))
-    else:
-        probes.append(Probe("vllm", "-", False, "VLLM_BASE_URL is not set"))
-    probes.append(Probe("embedded", "127.0.0.1 (started on demand)", True, "always available offline"))
-    return probes
+    return [Probe(s.name, *s.probe(timeout)) for s in backend_registry.specs()]
 
 
 def pick_backend(probes: list[Probe]) -> str:
-    """The first available backend in the documented order."""
-    order = ["mistral", "ollama", "vllm", "embedded"]
+    """The first available backend in the documented order (the registry's)."""
     found = {p.backend: p for p in probes}
-    return next(b for b in order if found[b].available)
+    return next(s.name for s in backend_registry.specs() if s.name in found and found[s.name].available)
 
 
 def served_models(backend: str, base_url: str, api_key: str = "") -> list[str]:
@@ -230,48 +161,40 @@ def served_models(backend: str, base_url: str, api_key: str = "") -> list[str]:
 
 def model_list(backend: str, base_url: str, api_key: str = "") -> dict[str, Any]:
     """The backend's model list as it answers it (`/api/tags` on Ollama, `/v1/models` elsewhere)."""
+    spec = backend_registry.spec(backend)
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    url = base_url + ("/api/tags" if backend == "ollama" else "/v1/models")
+    url = base_url + spec.models_path
     try:
         response = httpx.get(url, headers=headers, timeout=15.0)
     except httpx.HTTPError as exc:
         raise BackendUnreachable(
-            f"Tried {LABELS[backend]} at {base_url}: {type(exc).__name__}: {exc}. {HOW_TO_START[backend]}"
+            f"Tried {spec.label} at {base_url}: {type(exc).__name__}: {exc}. {spec.how_to_start}"
         ) from exc
     if response.status_code == 401:
         raise InvalidKey(
-            f"{LABELS[backend]} at {base_url} rejected the API key (HTTP 401); the key is not shown. {HOW_TO_SET_KEY}"
+            f"{spec.label} at {base_url} rejected the API key (HTTP 401); the key is not shown. {HOW_TO_SET_KEY}"
         )
     if response.status_code != 200:
-        raise BackendUnreachable(f"{LABELS[backend]} at {url} answered HTTP {response.status_code}. {HOW_TO_START[backend]}")
+        raise BackendUnreachable(f"{spec.label} at {url} answered HTTP {response.status_code}. {spec.how_to_start}")
     return response.json()
 
 
 def _names(backend: str, listing: dict[str, Any]) -> list[str]:
-    if backend == "ollama":
-        return [m["name"] for m in listing.get("models", [])] + [m["model"] for m in listing.get("models", [])]
-    return [m["id"] for m in listing.get("data", [])]
-
-
-def _serves_tiny_mistral(listing: dict[str, Any], model: str) -> bool:
-    """Whether a vLLM model list answers `model` with the workbook's tiny Mistral (`root` names the folder it loaded)."""
-    from .embedded import TINY_MISTRAL
-
-    return any(c.get("id") == model and str(c.get("root", "")).rstrip("/").endswith(TINY_MISTRAL)
-               for c in listing.get("data", []))
+    return backend_registry.spec(backend).read_names(listing)
 
 
 def _is_served(backend: str, model: str, served: list[str]) -> bool:
     """Whether `model` is among `served`; on Ollama a name without a tag means `:latest`, as `ollama pull` does."""
-    return model in served or (backend == "ollama" and f"{model}:latest" in served)
+    return model in served or (backend_registry.spec(backend).untagged_is_latest and f"{model}:latest" in served)
 
 
 def _check_model(backend: str, model: str, served: list[str], requested: str) -> None:
     if _is_served(backend, model, served):
         return
-    fix = f" Pull it with `ollama pull {model}`." if backend == "ollama" else ""
+    spec = backend_registry.spec(backend)
+    fix = " " + spec.pull_hint.format(model=model) if spec.pull_hint else ""
     raise ModelNotFound(
-        f"{LABELS[backend]} does not serve {model!r} (asked for {requested!r}).{fix} Models it serves: "
+        f"{spec.label} does not serve {model!r} (asked for {requested!r}).{fix} Models it serves: "
         f"{', '.join(sorted(set(served))) or '(none)'}. Names the workbook maps across backends: "
         f"{', '.join(catalog.logical_names())}."
     )
@@ -296,26 +219,11 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
     requested = model or settings.model
     if choice == "auto":
         choice = pick_backend(detect())
-    if choice not in LABELS:
-        raise ValueError(f"Unknown backend {choice!r}; choose one of: auto, {', '.join(LABELS)}")
+    if choice not in backend_registry.names():
+        raise ValueError(f"Unknown backend {choice!r}; choose one of: auto, {', '.join(backend_registry.names())}")
 
-    server = None
-    api_key = ""
-    if choice == "mistral":
-        api_key = os.environ.get("MISTRAL_API_KEY", "")
-        if not api_key:
-            raise MissingKey(f"The Mistral API backend needs MISTRAL_API_KEY. {HOW_TO_SET_KEY}")
-        base_url = os.environ.get("MISTRAL_SERVER_URL", LA_PLATEFORME_URL).rstrip("/")
-    elif choice == "ollama":
-        base_url = ollama_host()
-    elif choice == "vllm":
-        base_url = _vllm_base()
-        if not base_url:
-            raise BackendUnreachable(f"VLLM_BASE_URL is not set. {HOW_TO_START['vllm']}")
-        api_key = os.environ.get("VLLM_API_KEY", "")
-    else:
-        server = shared_endpoint()
-        base_url = server.base_url
+    spec = backend_registry.spec(choice)
+    base_url, api_key, server = spec.locate()  # raises what to set when the environment lacks it
 
     try:
         chat_model = catalog.resolve(requested, choice)
@@ -325,12 +233,12 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
     served = _names(choice, listing)
     _check_model(choice, chat_model, served, requested)
     embed_model = catalog.default_embedding_model(choice)
-    if embed_model is not None and choice != "mistral" and not _is_served(choice, embed_model, served):
+    if embed_model is not None and spec.lists_embedding_model and not _is_served(choice, embed_model, served):
         embed_model = None
 
     client = Mistral(api_key=api_key or "not-needed", server_url=base_url)
     result = Backend(choice, base_url, client, chat_model, embed_model, requested, api_key=api_key, server=server,
-                     untrained=choice == "vllm" and _serves_tiny_mistral(listing, chat_model))
+                     untrained=spec.untrained is not None and spec.untrained(listing, chat_model))
     if not quiet:
         print(result.banner())
     return result

@@ -11,9 +11,10 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 
+from . import backend_registry
 from .paths import data_dir
 
-BACKEND_COLUMNS = ("mistral", "ollama", "vllm", "embedded")
+BACKEND_COLUMNS = backend_registry.names()  # the backends the map names models for, each from its spec's `column`
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,16 @@ class ModelName:
     note: str
 
 
-@cache
 def model_names() -> tuple[ModelName, ...]:
     """Every row of the name map."""
+    return _read_names(tuple((s.name, s.column) for s in backend_registry.specs()))
+
+
+@cache
+def _read_names(columns: tuple[tuple[str, str], ...]) -> tuple[ModelName, ...]:
     with (data_dir() / "model_names.csv").open(newline="") as f:
         return tuple(
-            ModelName(row["logical"], row["kind"], {b: row[b] for b in BACKEND_COLUMNS}, row["note"])
+            ModelName(row["logical"], row["kind"], {b: row[column] for b, column in columns}, row["note"])
             for row in csv.DictReader(f)
         )
 
@@ -43,8 +48,8 @@ def find(name: str) -> ModelName | None:
     for row in model_names():
         if name == row.logical:
             return row
-    for row in model_names():  # the stand-in's alias serves every row, so it identifies none of them
-        if name in (row.names[b] for b in BACKEND_COLUMNS if b != "embedded"):
+    for row in model_names():  # a name that serves every row (the stand-in's alias) identifies none of them
+        if name in (row.names[s.name] for s in backend_registry.specs() if s.names_identify_rows):
             return row
     return None
 
@@ -55,8 +60,9 @@ def resolve(name: str, backend: str) -> str:
     Names the map does not know are passed through unchanged, so a reader can use any model their
     backend serves; the backend's own model list then decides whether it exists.
     """
-    if backend not in BACKEND_COLUMNS:
-        raise ValueError(f"Unknown backend {backend!r}; choose one of: {', '.join(BACKEND_COLUMNS)}")
+    backends = backend_registry.names()
+    if backend not in backends:
+        raise ValueError(f"Unknown backend {backend!r}; choose one of: {', '.join(backends)}")
     if any(row.names[backend] == name for row in model_names()):
         return name  # already this backend's own name
     row = find(name)
@@ -64,7 +70,7 @@ def resolve(name: str, backend: str) -> str:
         return name
     native = row.names[backend]
     if not native:
-        have = [b for b in BACKEND_COLUMNS if row.names[b]]
+        have = [b for b in backends if row.names[b]]
         raise LookupError(f"{row.logical} has no equivalent on the {backend} backend ({row.note}). It exists on: {', '.join(have)}.")
     return native
 

@@ -10,9 +10,16 @@ import json
 import os
 from dataclasses import asdict, dataclass, fields
 
+from . import backend_registry
 from .paths import settings_path
 
-BACKENDS = ("auto", "mistral", "ollama", "vllm", "embedded")
+
+def backend_choices() -> tuple[str, ...]:
+    """`auto`, then every backend in `backend_registry`'s order (read on each call)."""
+    return ("auto", *backend_registry.names())
+
+
+BACKENDS = backend_choices()  # what notebook 00's widget offers
 HARDWARE_PROFILES = ("auto", "cpu", "apple-silicon", "consumer-gpu", "server-gpu")
 
 # setting name -> environment variable that overrides it
@@ -32,8 +39,8 @@ class Settings:
     hardware: str = "auto"
 
     def validate(self) -> Settings:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"Unknown backend {self.backend!r}; choose one of: {', '.join(BACKENDS)}")
+        if self.backend not in backend_choices():
+            raise ValueError(f"Unknown backend {self.backend!r}; choose one of: {', '.join(backend_choices())}")
         if self.hardware not in HARDWARE_PROFILES:
             raise ValueError(
                 f"Unknown hardware profile {self.hardware!r}; choose one of: {', '.join(HARDWARE_PROFILES)}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
+import httpx
 import pytest
 
 import helpers
-from helpers import backends, catalog
+from helpers import backend_registry, backends, catalog, settings
 from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
 from helpers.errors import BackendLacks, BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
 from helpers.report import environment_table
@@ -57,6 +59,68 @@ def test_auto_prefers_la_plateforme_when_a_key_is_set(monkeypatch):
     assert backends.pick_backend(backends.detect(timeout=0.3)) == "mistral"
 
 
+def test_the_switchs_tables_come_from_the_registry():
+    assert backend_registry.names() == ("mistral", "ollama", "vllm", "embedded")  # the documented order of `auto`
+    assert settings.BACKENDS == ("auto", *backend_registry.names())
+    assert catalog.BACKEND_COLUMNS == tuple(backends.LABELS) == tuple(backends.HOW_TO_START) == backend_registry.names()
+    assert backends.CAPABILITIES == {s.name: s.capabilities for s in backend_registry.specs()}
+    assert {need: set(hints) for need, hints in backends.WHAT_TO_DO.items()} == {"embeddings": {"ollama", "vllm"},
+                                                                                 "answers": {"vllm"}}
+
+
+def test_a_new_backend_is_one_registry_entry(endpoint, monkeypatch, capsys):
+    """A throwaway backend, registered here only: settings, catalog, detect, pick_backend and connect take it up.
+
+    It is any OpenAI-compatible server at SPARE_BASE_URL (here the session's endpoint). Its names in the name map
+    are a column the CSV already has: `column="embedded"`, as that server answers with the stand-ins.
+    """
+    def locate() -> backend_registry.Location:
+        if not os.environ.get("SPARE_BASE_URL"):
+            raise BackendUnreachable("SPARE_BASE_URL is not set. Point it at the spare server.")
+        return backend_registry.Location(os.environ["SPARE_BASE_URL"])
+
+    def probe(timeout: float) -> backend_registry.Found:
+        base = os.environ.get("SPARE_BASE_URL", "")
+        ok = bool(base) and httpx.get(base + "/v1/models", timeout=timeout).status_code == 200
+        return backend_registry.Found(base or "-", ok, "answers" if ok else "SPARE_BASE_URL is not set")
+
+    spare = backend_registry.BackendSpec(
+        name="spare", label="a spare server", how_to_start="Point SPARE_BASE_URL at one.",
+        capabilities=frozenset({"chat", "embeddings"}), column="embedded", locate=locate, probe=probe,
+        what_to_do={"tools": "ask a backend with tools"}, names_identify_rows=False)
+    *others, last = backend_registry.SPECS
+    monkeypatch.setattr(backend_registry, "SPECS", (*others, spare, last))  # tried after vLLM, before embedded
+    monkeypatch.setenv("SPARE_BASE_URL", endpoint.base_url)
+
+    save_settings(Settings(backend="spare"))
+    assert load_settings().backend == "spare" and "spare" in settings.backend_choices()
+    assert catalog.resolve("mistral-small-latest", "spare") == CHAT_ALIAS
+    assert catalog.default_embedding_model("spare") == EMBED_ALIAS
+    assert catalog.resolve(CHAT_ALIAS, "vllm") == CHAT_ALIAS  # a stand-in name still identifies no row
+    probes = backends.detect(timeout=5)
+    assert [p.backend for p in probes] == ["mistral", "ollama", "vllm", "spare", "embedded"]
+    assert (probes[3].where, probes[3].available, probes[3].detail) == (endpoint.base_url, True, "answers")
+    assert backends.pick_backend(probes) == "spare"
+
+    bk = helpers.connect()  # the settings file's choice
+    assert capsys.readouterr().out == (
+        f"Backend: a spare server at {endpoint.base_url} | chat model: {CHAT_ALIAS} (asked for mistral-small-latest)\n")
+    assert (bk.name, bk.chat_model, bk.embed_model, bk.server) == ("spare", CHAT_ALIAS, EMBED_ALIAS, None)
+    assert bk.lacks("chat", "embeddings") is None
+    assert bk.lacks("tools", "answers") == ("a spare server lacks tools, answers for this notebook: "
+                                            "ask a backend with tools; run this notebook on another backend.")
+    assert bk.client.chat.complete(model=bk.chat_model, messages=[{"role": "user", "content": "Hi"}], max_tokens=2).choices
+    save_settings(Settings(backend="auto"))
+    assert helpers.connect(quiet=True).name == "spare"
+    with pytest.raises(ModelNotFound, match="a spare server does not serve 'mistral-gigantic'"):
+        helpers.connect("spare", "mistral-gigantic", quiet=True)
+
+    monkeypatch.delenv("SPARE_BASE_URL")
+    assert backends.pick_backend(backends.detect(timeout=0.3)) == "embedded"
+    with pytest.raises(BackendUnreachable, match="SPARE_BASE_URL is not set"):
+        helpers.connect("spare", quiet=True)
+
+
 def test_connect_embedded_gives_a_ready_sdk_client_and_a_stand_in_banner(use_endpoint, capsys):
     bk = helpers.connect()
     banner = capsys.readouterr().out
@@ -95,8 +159,8 @@ def test_capabilities_decide_what_a_notebook_may_ask_for():
     assert "context_error" not in backend("ollama", "all-minilm").capabilities  # Ollama truncates instead
     assert "tool_choice" not in backend("ollama", "all-minilm").capabilities  # and reads no tool_choice
     listing = {"data": [{"id": "m", "root": "/cache/models/tiny-mistral/"}, {"id": "other", "root": "/x/tiny-mistral"}]}
-    assert backends._serves_tiny_mistral(listing, "m") and not backends._serves_tiny_mistral(listing, "n")
-    assert not backends._serves_tiny_mistral({"data": [{"id": "m", "root": "mistralai/Mistral-7B-Instruct-v0.3"}]}, "m")
+    assert backend_registry.serves_tiny_mistral(listing, "m") and not backend_registry.serves_tiny_mistral(listing, "n")
+    assert not backend_registry.serves_tiny_mistral({"data": [{"id": "m", "root": "mistralai/Mistral-7B-Instruct-v0.3"}]}, "m")
     untrained = backends.Backend("vllm", "http://127.0.0.1:1", None, "m", None, "m", untrained=True)
     assert "answers" not in untrained.capabilities and "random weights" in untrained.describe_model()
     assert backend("mistral", "mistral-embed").rehearsal  # La Plateforme's API on this machine: a rehearsal
