@@ -21,6 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
 from . import endpoint_guard as guard
 
 VERSION = "0.0.0-workbook-standin"
@@ -212,30 +216,59 @@ class OllamaModels:
                 "digest": self.digest(name), "details": self.details(name)}
 
 
-def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Callable[[list[str]], Any],
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def ndjson(lines: AsyncIterator[dict[str, Any]]) -> StreamingResponse:
+    async def encode():
+        async for line in lines:
+            yield json.dumps(line) + "\n"
+    return StreamingResponse(encode(), media_type="application/x-ndjson")
+
+
+def stats(started: float, usage: dict[str, int]) -> dict[str, Any]:
+    total = int((time.perf_counter() - started) * 1e9)
+    return {"total_duration": total, "load_duration": 0, "prompt_eval_count": usage.get("prompt_tokens", 0),
+            "prompt_eval_duration": 0, "eval_count": usage.get("completion_tokens", 0), "eval_duration": total}
+
+
+def reply_line(name: str, field: str, text: str, calls=None, done=False) -> dict[str, Any]:
+    """One line of a reply: /api/chat's (`field` "message") or /api/generate's (`field` "response")."""
+    line: dict[str, Any] = {"model": name, "created_at": now_iso()}
+    if field == "message":
+        line["message"] = {"role": "assistant", "content": text}
+        if calls:
+            line["message"]["tool_calls"] = calls
+    else:
+        line["response"] = text
+    line["done"] = done
+    return line
+
+
+async def each(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    for item in items:
+        yield item
+
+
+class OllamaRoutes:
+    """Ollama's /api route handlers over `models`, sharing the loaded Llama and the embedder.
+
+    `get_llama` is an async context manager factory yielding the loaded Llama (`llama_lock()`);
+    `embed` and `count_embed_tokens` are the embedding model's; `embed_limit` is its input limit
+    in tokens. `build_router` wires each handler to its route.
+    """
+
+    def __init__(self, models: OllamaModels, get_llama: Callable[[], Any], embed: Callable[[list[str]], Any],
                  count_embed_tokens: Callable[[str], int], embed_limit: int):
-    """The FastAPI router with Ollama's routes. `get_llama` is an async context manager factory."""
-    from fastapi import APIRouter, Body
-    from fastapi.responses import JSONResponse, StreamingResponse
-    from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+        self.models = models
+        self.get_llama = get_llama
+        self.embed = embed
+        self.count_embed_tokens = count_embed_tokens
+        self.embed_limit = embed_limit
 
-    router = APIRouter()
-
-    def error(status: int, message: str) -> JSONResponse:
-        return JSONResponse({"error": message}, status_code=status)
-
-    def ndjson(lines: AsyncIterator[dict[str, Any]]) -> StreamingResponse:
-        async def encode():
-            async for line in lines:
-                yield json.dumps(line) + "\n"
-        return StreamingResponse(encode(), media_type="application/x-ndjson")
-
-    def stats(started: float, usage: dict[str, int]) -> dict[str, Any]:
-        total = int((time.perf_counter() - started) * 1e9)
-        return {"total_duration": total, "load_duration": 0, "prompt_eval_count": usage.get("prompt_tokens", 0),
-                "prompt_eval_duration": 0, "eval_count": usage.get("completion_tokens", 0), "eval_duration": total}
-
-    def chat_request(body: dict[str, Any], messages: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    def chat_request(self, body: dict[str, Any], messages: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        models = self.models
         root, spec = models.resolve(body.get("model", ""))
         if root != models.chat_alias:
             raise ValueError(f'"{body.get("model")}" is an embedding model; it does not support chat or generate')
@@ -251,12 +284,12 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
             kwargs["response_format"] = fmt
         return root, kwargs
 
-    async def run_chat(body: dict[str, Any], messages: list[dict[str, Any]], field: str):
+    async def run_chat(self, body: dict[str, Any], messages: list[dict[str, Any]], field: str):
         """Shared by /api/chat (field "message") and /api/generate (field "response")."""
         if problem := guard.ollama_common_problem(body):
             return error(400, problem)
         try:
-            _, kwargs = chat_request(body, messages)
+            _, kwargs = self.chat_request(body, messages)
         except LookupError as exc:
             return error(404, str(exc))
         except ValueError as exc:
@@ -264,18 +297,7 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
         name = body["model"]
         started = time.perf_counter()
 
-        def payload(text: str, calls=None, done=False) -> dict[str, Any]:
-            line: dict[str, Any] = {"model": name, "created_at": now_iso()}
-            if field == "message":
-                line["message"] = {"role": "assistant", "content": text}
-                if calls:
-                    line["message"]["tool_calls"] = calls
-            else:
-                line["response"] = text
-            line["done"] = done
-            return line
-
-        async with get_llama() as llama:  # a grammar llama.cpp cannot parse would crash it mid-generation
+        async with self.get_llama() as llama:  # a grammar llama.cpp cannot parse would crash it mid-generation
             from . import chat_format
 
             bad = await run_in_threadpool(
@@ -285,53 +307,59 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
             return error(400, bad[0])
 
         if body.get("stream", True) is False:
-            async with get_llama() as llama:
-                try:
-                    result = await run_in_threadpool(llama.create_chat_completion, **kwargs)
-                except ValueError as exc:
-                    return error(400, str(exc))
-            choice = result["choices"][0]
-            line = payload(choice["message"].get("content") or "", tool_calls_to_ollama(choice["message"].get("tool_calls")), True)
-            line["done_reason"] = "length" if choice["finish_reason"] == "length" else "stop"
-            return JSONResponse({**line, **stats(started, result["usage"])})
+            return await self.chat_whole(kwargs, name, field, started)
+        return await self.chat_stream(kwargs, name, field, started)
 
-        async with get_llama() as llama:  # fail before the stream starts, as Ollama does
+    async def chat_whole(self, kwargs: dict[str, Any], name: str, field: str, started: float):
+        """The reply in one JSON object (`"stream": false`)."""
+        async with self.get_llama() as llama:
+            try:
+                result = await run_in_threadpool(llama.create_chat_completion, **kwargs)
+            except ValueError as exc:
+                return error(400, str(exc))
+        choice = result["choices"][0]
+        line = reply_line(name, field, choice["message"].get("content") or "",
+                          tool_calls_to_ollama(choice["message"].get("tool_calls")), True)
+        line["done_reason"] = "length" if choice["finish_reason"] == "length" else "stop"
+        return JSONResponse({**line, **stats(started, result["usage"])})
+
+    async def chat_stream(self, kwargs: dict[str, Any], name: str, field: str, started: float):
+        """The reply as JSON lines; an error found before the stream starts is a plain error reply."""
+        async with self.get_llama() as llama:  # fail before the stream starts, as Ollama does
             try:
                 stream = await run_in_threadpool(llama.create_chat_completion, stream=True, **kwargs)
             except ValueError as exc:
                 return error(400, str(exc))
             prompt_count = await run_in_threadpool(prompt_tokens, llama, kwargs)
+        return ndjson(self.chat_lines(stream, prompt_count, name, field, started))
 
-        async def lines():
-            count, finish, usage = 0, "stop", None
-            async with get_llama():
-                try:
-                    async for chunk in iterate_in_threadpool(stream):
-                        choice = chunk["choices"][0]
-                        delta = choice.get("delta") or {}
-                        if delta.get("content") or delta.get("tool_calls"):
-                            count += 1
-                            yield payload(delta.get("content") or "", tool_calls_to_ollama(delta.get("tool_calls")))
-                        finish = choice.get("finish_reason") or finish
-                        usage = chunk.get("usage") or usage  # the tool path replays a finished reply, usage included
-                except ValueError as exc:  # e.g. the prompt exceeds the context: Ollama streams an error line
-                    yield {"error": str(exc)}
-                    return
-            usage = usage or {"prompt_tokens": prompt_count, "completion_tokens": count}
-            yield {**payload("", done=True), "done_reason": "length" if finish == "length" else "stop", **stats(started, usage)}
+    async def chat_lines(self, stream: Any, prompt_count: int, name: str, field: str, started: float):
+        count, finish, usage = 0, "stop", None
+        async with self.get_llama():
+            try:
+                async for chunk in iterate_in_threadpool(stream):
+                    choice = chunk["choices"][0]
+                    delta = choice.get("delta") or {}
+                    if delta.get("content") or delta.get("tool_calls"):
+                        count += 1
+                        yield reply_line(name, field, delta.get("content") or "", tool_calls_to_ollama(delta.get("tool_calls")))
+                    finish = choice.get("finish_reason") or finish
+                    usage = chunk.get("usage") or usage  # the tool path replays a finished reply, usage included
+            except ValueError as exc:  # e.g. the prompt exceeds the context: Ollama streams an error line
+                yield {"error": str(exc)}
+                return
+        usage = usage or {"prompt_tokens": prompt_count, "completion_tokens": count}
+        yield {**reply_line(name, field, "", done=True), "done_reason": "length" if finish == "length" else "stop",
+               **stats(started, usage)}
 
-        return ndjson(lines())
-
-    @router.get("/api/version")
-    async def version() -> dict[str, str]:
+    async def version(self) -> dict[str, str]:
         return {"version": VERSION}
 
-    @router.get("/api/tags")
-    async def tags() -> dict[str, Any]:
-        return {"models": [models.listing(n) for n in models.names()]}
+    async def tags(self) -> dict[str, Any]:
+        return {"models": [self.models.listing(n) for n in self.models.names()]}
 
-    @router.post("/api/show")
-    async def show(body: dict[str, Any] = Body(...)):
+    async def show(self, body: dict[str, Any] = Body(...)):
+        models = self.models
         try:
             root, spec = models.resolve(body.get("model", ""))
         except LookupError as exc:
@@ -357,28 +385,27 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
             "modified_at": models.modified,
         }
 
-    @router.get("/api/ps")
-    async def ps() -> dict[str, Any]:
+    async def ps(self) -> dict[str, Any]:
+        models = self.models
         expires = (datetime.now(UTC) + timedelta(days=365)).isoformat().replace("+00:00", "Z")
         return {"models": [{**models.listing(n), "expires_at": expires, "size_vram": 0,
-                            "context_length": models.n_ctx if n == models.chat_alias else embed_limit}
+                            "context_length": models.n_ctx if n == models.chat_alias else self.embed_limit}
                            for n in (models.chat_alias, models.embed_alias)]}
 
-    @router.post("/api/chat")
-    async def chat(body: dict[str, Any] = Body(...)):
+    async def chat(self, body: dict[str, Any] = Body(...)):
         if problem := guard.ollama_chat_problem(body):
             return error(400, problem)
-        return await run_chat(body, messages_to_openai(body.get("messages") or []), "message")
+        return await self.run_chat(body, messages_to_openai(body.get("messages") or []), "message")
 
-    @router.post("/api/generate")
-    async def generate(body: dict[str, Any] = Body(...)):
+    async def generate(self, body: dict[str, Any] = Body(...)):
         if not isinstance(body.get("prompt") or "", str) or not isinstance(body.get("system") or "", str):
             return error(400, "prompt and system must be strings")
         messages = ([{"role": "system", "content": body["system"]}] if body.get("system") else [])
         messages.append({"role": "user", "content": body.get("prompt") or ""})
-        return await run_chat({**body, "tools": None}, messages, "response")
+        return await self.run_chat({**body, "tools": None}, messages, "response")
 
-    async def embed_texts(model: str, texts: list[str], truncate: bool):
+    async def embed_texts(self, model: str, texts: list[str], truncate: bool):
+        models, embed_limit = self.models, self.embed_limit
         try:
             root, _ = models.resolve(model)
         except LookupError as exc:
@@ -387,32 +414,30 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
             return None, error(400, f'"{model}" does not support embeddings; use {models.embed_alias}')
         if not all(isinstance(t, str) for t in texts):
             return None, error(400, "input must be a string or an array of strings")
-        lengths = await run_in_threadpool(lambda: [count_embed_tokens(t) for t in texts])
+        lengths = await run_in_threadpool(lambda: [self.count_embed_tokens(t) for t in texts])
         if not truncate and max(lengths, default=0) > embed_limit:
             return None, error(400, f"input length exceeds the context length ({embed_limit} tokens); "
                                     "send shorter chunks or set truncate to true")
-        vectors = await run_in_threadpool(embed, texts)
+        vectors = await run_in_threadpool(self.embed, texts)
         return (vectors, sum(min(n, embed_limit) for n in lengths)), None
 
-    @router.post("/api/embed")
-    async def embed_route(body: dict[str, Any] = Body(...)):
+    async def embed_route(self, body: dict[str, Any] = Body(...)):
         texts = body.get("input", [])
         texts = [texts] if isinstance(texts, str) else texts if isinstance(texts, list) else [texts]
         started = time.perf_counter()
-        result, problem = await embed_texts(body.get("model", ""), texts, body.get("truncate", True) is not False)
+        result, problem = await self.embed_texts(body.get("model", ""), texts, body.get("truncate", True) is not False)
         if problem:
             return problem
         vectors, tokens = result
         return {"model": body["model"], "embeddings": [v.tolist() for v in vectors],
                 **stats(started, {"prompt_tokens": tokens})}
 
-    @router.post("/api/embeddings")
-    async def embeddings_legacy(body: dict[str, Any] = Body(...)):
-        result, problem = await embed_texts(body.get("model", ""), [body.get("prompt") or ""], True)
+    async def embeddings_legacy(self, body: dict[str, Any] = Body(...)):
+        result, problem = await self.embed_texts(body.get("model", ""), [body.get("prompt") or ""], True)
         return problem or {"embedding": result[0][0].tolist()}
 
-    @router.post("/api/pull")
-    async def pull(body: dict[str, Any] = Body(...)):
+    async def pull(self, body: dict[str, Any] = Body(...)):
+        models = self.models
         name = body.get("model") or body.get("name") or ""
         if not isinstance(name, str):
             return error(400, "model must be a string")
@@ -427,32 +452,33 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
         path = models.files[root]
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         total, expected = sum(p.stat().st_size for p in files), models.digest(name)
-
-        async def lines():
-            yield {"status": "pulling manifest"}
-            digest, done = hashlib.sha256(), 0
-            checked = files[0] if path.is_file() else path / models.infos[root]["file"]
-            for p in files:
-                with p.open("rb") as f:
-                    while block := await run_in_threadpool(f.read, CHUNK):
-                        if p == checked:
-                            digest.update(block)
-                        done += len(block)
-                        yield {"status": f"pulling {expected[:12]}", "digest": f"sha256:{expected}", "total": total, "completed": done}
-            yield {"status": "verifying sha256 digest"}
-            if digest.hexdigest() != models.infos[root]["sha256"]:  # the model file's own sum (the digest may cover an adapter too)
-                yield {"error": f"digest mismatch for {checked.name}: run `make models` to prepare it again"}
-                return
-            yield {"status": "writing manifest"}
-            yield {"status": "success"}
-
+        lines = self.pull_lines(root, path, files, total, expected)
         if body.get("stream", True) is False:
-            last = [line async for line in lines()][-1]
+            last = [line async for line in lines][-1]
             return error(500, last["error"]) if "error" in last else last
-        return ndjson(lines())
+        return ndjson(lines)
 
-    @router.post("/api/create")
-    async def create(body: dict[str, Any] = Body(...)):
+    async def pull_lines(self, root: str, path: Path, files: list[Path], total: int, expected: str):
+        """A pull's progress lines: `root`'s `files` (`total` bytes) read through, its model file's sha256 checked."""
+        yield {"status": "pulling manifest"}
+        digest, done = hashlib.sha256(), 0
+        checked = files[0] if path.is_file() else path / self.models.infos[root]["file"]
+        for p in files:
+            with p.open("rb") as f:
+                while block := await run_in_threadpool(f.read, CHUNK):
+                    if p == checked:
+                        digest.update(block)
+                    done += len(block)
+                    yield {"status": f"pulling {expected[:12]}", "digest": f"sha256:{expected}", "total": total, "completed": done}
+        yield {"status": "verifying sha256 digest"}
+        if digest.hexdigest() != self.models.infos[root]["sha256"]:  # the model file's own sum (the digest may cover an adapter too)
+            yield {"error": f"digest mismatch for {checked.name}: run `make models` to prepare it again"}
+            return
+        yield {"status": "writing manifest"}
+        yield {"status": "success"}
+
+    async def create(self, body: dict[str, Any] = Body(...)):
+        models = self.models
         name, parent = base_name(str(body.get("model") or "")), body.get("from") or ""
         if problem := models.naming_problem(name, parent) or guard.ollama_options_problem(body.get("parameters"), "parameters"):
             return error(400, problem)
@@ -467,14 +493,10 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
         steps = [{"status": "using existing layer"}, {"status": "writing manifest"}, {"status": "success"}]
         if body.get("stream", True) is False:
             return steps[-1]
+        return ndjson(each(steps))
 
-        async def lines():
-            for step in steps:
-                yield step
-        return ndjson(lines())
-
-    @router.post("/api/copy")
-    async def copy(body: dict[str, Any] = Body(...)):
+    async def copy(self, body: dict[str, Any] = Body(...)):
+        models = self.models
         source, destination = body.get("source") or "", base_name(str(body.get("destination") or ""))
         if problem := models.naming_problem(destination, source):
             return error(400, problem)
@@ -485,14 +507,32 @@ def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Call
         models.created[destination] = {"from": source, "system": "", "parameters": {}}
         return JSONResponse({}, status_code=200)
 
-    @router.delete("/api/delete")
-    async def delete(body: dict[str, Any] = Body(...)):
+    async def delete(self, body: dict[str, Any] = Body(...)):
+        models = self.models
         name = base_name(body.get("model", ""))
         if name not in models.created:
             return error(404, f'model "{body.get("model")}" not found (only models made with create can be deleted here)')
         del models.created[name]
         return JSONResponse({}, status_code=200)
 
+
+def build_router(models: OllamaModels, get_llama: Callable[[], Any], embed: Callable[[list[str]], Any],
+                 count_embed_tokens: Callable[[str], int], embed_limit: int):
+    """The FastAPI router with Ollama's routes. `get_llama` is an async context manager factory."""
+    routes = OllamaRoutes(models, get_llama, embed, count_embed_tokens, embed_limit)
+    router = APIRouter()
+    router.get("/api/version")(routes.version)
+    router.get("/api/tags")(routes.tags)
+    router.post("/api/show")(routes.show)
+    router.get("/api/ps")(routes.ps)
+    router.post("/api/chat")(routes.chat)
+    router.post("/api/generate")(routes.generate)
+    router.post("/api/embed")(routes.embed_route)
+    router.post("/api/embeddings")(routes.embeddings_legacy)
+    router.post("/api/pull")(routes.pull)
+    router.post("/api/create")(routes.create)
+    router.post("/api/copy")(routes.copy)
+    router.delete("/api/delete")(routes.delete)
     return router
 
 
