@@ -40,5 +40,16 @@ def oai(endpoint):
     return OpenAI(api_key="local", base_url=endpoint.base_url + "/v1")
 
 
+@pytest.fixture(scope="session")
+def gemma_tokenizer():
+    """The stand-in's Gemma 3 tokenizer (262,144 tokens), loaded once: one load takes seconds on 2 cores.
+
+    test_finetune and test_quantize_hf both read it; helpers that change it (padding side) restore it.
+    """
+    from helpers.quantize_hf import load_tokenizer
+
+    return load_tokenizer()
+
+
 def pytest_report_header(config):
     return f"embedded models cache: {os.environ.get('WORKBOOK_CACHE', '.cache/models')}"

@@ -173,6 +173,7 @@ def test_missing_key_says_how_to_set_it():
         helpers.connect("mistral", quiet=True)
 
 
+@pytest.mark.slow  # it starts an endpoint of its own (one that demands a key)
 def test_invalid_key_is_explained_and_never_printed(monkeypatch, capsys):
     """La Plateforme's path, pointed at a local endpoint that demands a different key."""
     with LocalEndpoint(port=free_port(), api_key="the-right-key-0123456789") as guarded:

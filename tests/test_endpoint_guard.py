@@ -246,10 +246,11 @@ def test_routes_the_workbook_does_not_use_are_gone(endpoint, method, path):
 def test_eight_streams_in_flight_all_finish_complete(endpoint):
     import asyncio
 
-    async def one(client: httpx.AsyncClient, i: int) -> tuple[bool, str | None, str]:
+    async def one(client: httpx.AsyncClient, i: int) -> tuple[float, float, bool, str | None, str]:
         body = {"model": CHAT_ALIAS, "max_tokens": 24, "temperature": 0, "stream": True,
                 "messages": [{"role": "user", "content": f"Count from 1 to {i + 5}."}]}
         done, finish, text = False, None, ""
+        sent = time.perf_counter()
         async with client.stream("POST", endpoint.base_url + "/v1/chat/completions", json=body) as response:
             async for line in response.aiter_lines():
                 if line == "data: [DONE]":
@@ -258,14 +259,15 @@ def test_eight_streams_in_flight_all_finish_complete(endpoint):
                     choice = json.loads(line[6:])["choices"][0]
                     text += choice["delta"].get("content") or ""
                     finish = choice.get("finish_reason") or finish
-        return done, finish, text
+        return sent, time.perf_counter(), done, finish, text
 
     async def run():
         async with httpx.AsyncClient(timeout=300) as client:
             return await asyncio.gather(*(one(client, i) for i in range(8)))
 
     results = asyncio.run(run())
-    assert all(done and finish in ("stop", "length") and text for done, finish, text in results), results
+    assert max(r[0] for r in results) < min(r[1] for r in results), "the eight streams were never in flight together"
+    assert all(done and finish in ("stop", "length") and text for _, _, done, finish, text in results), results
 
 
 def test_an_abandoned_request_frees_the_model_within_a_second(endpoint):
@@ -324,6 +326,7 @@ def monkeypatch_module():
         yield mp
 
 
+@pytest.mark.slow  # the keyed endpoint of its own
 @pytest.mark.parametrize("method, path, body", [
     ("GET", "/v1/models", None), ("POST", "/v1/chat/completions", msg()), ("GET", "/api/tags", None),
     ("POST", "/api/chat", {"model": CHAT_ALIAS, "messages": ASK, "stream": False}),
@@ -339,6 +342,7 @@ def test_the_api_key_is_enforced_on_every_route(keyed, method, path, body):
     assert allowed.status_code == 200, allowed.text
 
 
+@pytest.mark.slow  # the keyed endpoint of its own (a queue of 2)
 def test_a_full_queue_is_a_clear_503_and_the_queue_drains(keyed):
     auth = {"Authorization": f"Bearer {KEY}"}
     runaway = threading.Thread(target=lambda: httpx.post(keyed.base_url + "/v1/chat/completions", json=dict(
@@ -356,6 +360,7 @@ def test_a_full_queue_is_a_clear_503_and_the_queue_drains(keyed):
     assert httpx.post(keyed.base_url + "/v1/chat/completions", json=msg(), headers=auth, timeout=60).status_code == 200
 
 
+@pytest.mark.slow  # stops the keyed endpoint of its own
 def test_sigterm_during_a_long_generation_stops_the_server_within_5_s(keyed):
     auth = {"Authorization": f"Bearer {KEY}"}
     outcome: dict[str, object] = {}

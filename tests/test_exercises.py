@@ -3,30 +3,100 @@
 Each notebook has at least two exercises whose `check()` comes from `helpers.exercises.nbNN`. The committed
 outputs show the reference answer passing (nbval re-executes them), and every exercise is exercised by the
 tests with a right answer and a wrong one that must fail with a message that teaches.
+
+Notebook cells and test files are read as Python (`ast`), not searched as text: a check call in a comment, a
+string or a branch that never runs is not a check.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
+from collections import Counter
 from pathlib import Path
 
 import nbformat
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 from helpers.exercises import Exercise, nb00, nb01, nb06
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-CHECK = re.compile(r"\bnb(\d\d)\.(\w+)\.check\(")
+MODULE = re.compile(r"nb(\d\d)")
+MENTION = re.compile(r"\bnb\d\d\.\w+\.check\(")  # only to find mentions the parse below must account for
+
+
+def check_target(node: ast.AST) -> tuple[str, str] | None:
+    """("00", "q1") for a call `nb00.q1.check(...)`, else None."""
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if (isinstance(func, ast.Attribute) and func.attr == "check" and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name) and (module := MODULE.fullmatch(func.value.value.id))):
+        return module.group(1), func.value.attr
+    return None
+
+
+def bound_names(tree: ast.AST) -> set[str]:
+    """Names a cell assigns, defines or imports."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def exercise_imports(tree: ast.Module) -> set[str]:
+    """The `nbNN` modules a cell imports at its top level with `from helpers.exercises import nbNN`."""
+    return {alias.asname or alias.name for stmt in tree.body if isinstance(stmt, ast.ImportFrom)
+            and stmt.module == "helpers.exercises" for alias in stmt.names if MODULE.fullmatch(alias.asname or alias.name)}
 
 
 def exercise_cells(path: Path) -> list[tuple[str, str, nbformat.NotebookNode]]:
+    """(number, name, cell) for each exercise cell, each one checked to hold a real check call.
+
+    A real check call is the cell's last statement, so Jupyter shows its verdict; it is `nbNN.<name>.check(x)`
+    with one argument, the answer, which is not the `...` placeholder and, when it is a name, is computed in
+    the cell (the cell holds its solution); `nbNN` was imported from helpers.exercises in this cell or an
+    earlier one; and the cell mentions no other `.check(` that is not this call (a commented-out check, one in
+    a string or inside a function or branch).
+    """
     nb = nbformat.read(path, as_version=4)
-    found = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            found += [(number, name, cell) for number, name in CHECK.findall(cell.source)]
+    python = TransformerManager()  # IPython's own rewrite of %magics and !commands into Python
+    found, imported = [], set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        where = f"{path.name}, cell {index}"
+        try:
+            tree = ast.parse(python.transform_cell(cell.source))
+        except SyntaxError as exc:
+            raise AssertionError(f"{where} is not valid Python: {exc}") from exc
+        imported |= exercise_imports(tree)
+        calls = [node for node in ast.walk(tree) if check_target(node)]
+        mentions = len(MENTION.findall(cell.source))
+        if not calls and not mentions:
+            continue
+        last = tree.body[-1] if tree.body else None
+        call = last.value if isinstance(last, ast.Expr) and check_target(last.value) else None
+        assert call is not None and calls == [call] and mentions == 1, (
+            f"{where}: an exercise cell ends with its one check call, `nbNN.<name>.check(answer)`, and has no "
+            f"other; found {len(calls)} call(s) in code, {mentions} mention(s) in the text, last statement "
+            f"{ast.unparse(last) if last else None!r}")
+        number, name = check_target(call)
+        assert len(call.args) == 1 and not call.keywords, f"{where}: {name}.check() takes the answer, and only it"
+        answer = call.args[0]
+        assert not (isinstance(answer, ast.Constant) and answer.value is Ellipsis), f"{where}: {name} checks `...`"
+        assert not isinstance(answer, ast.Name) or answer.id in bound_names(tree), (
+            f"{where}: {name}.check({answer.id}) checks a name the cell does not compute")
+        assert f"nb{number}" in imported, f"{where}: nb{number} is not imported from helpers.exercises before it is used"
+        found.append((number, name, cell))
     return found
 
 
@@ -55,16 +125,63 @@ def test_committed_reference_answers_pass(path):
         assert "✓ Correct" in shown, f"{path.name}: the committed answer to {name} does not show as correct"
 
 
+def verdict_uses(tree: ast.Module) -> Counter[tuple[str, str, str]]:
+    """(number, name, "right" or "wrong") for each check call in a test file, by what the test does with it.
+
+    A right answer is one whose check the test asserts true: `assert nbNN.x.check(a)`, alone or joined by
+    `and`. A wrong answer is one whose check the test negates (`not ...`) or whose teaching message it reads
+    (`....message`). A check stored in a variable counts by what the enclosing function does with the variable.
+    Calls used any other way are not counted.
+    """
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+    def verdict(expr: ast.AST) -> str | None:
+        up = parents.get(expr)
+        if isinstance(up, ast.Attribute) and up.attr == "message" or isinstance(up, ast.UnaryOp) and isinstance(up.op, ast.Not):
+            return "wrong"
+        if isinstance(up, ast.BoolOp) and isinstance(up.op, ast.And):
+            expr, up = up, parents.get(up)
+        if isinstance(up, ast.Assert) and up.test is expr:
+            return "right"
+        return None
+
+    def scope(node: ast.AST) -> ast.AST:
+        while not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            node = parents[node]
+        return node
+
+    uses: Counter[tuple[str, str, str]] = Counter()
+    for node in ast.walk(tree):
+        if not (target := check_target(node)):
+            continue
+        up = parents.get(node)
+        if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
+            name = up.targets[0].id
+            kinds = {verdict(use) for use in ast.walk(scope(up))
+                     if isinstance(use, ast.Name) and use.id == name and isinstance(use.ctx, ast.Load)}
+        else:
+            kinds = {verdict(node)}
+        uses.update((*target, kind) for kind in kinds - {None})
+    return uses
+
+
+@pytest.fixture(scope="module")
+def tested_verdicts() -> Counter[tuple[str, str, str]]:
+    uses: Counter[tuple[str, str, str]] = Counter()
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        uses += verdict_uses(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+    return uses
+
+
 @pytest.mark.parametrize("number", sorted({p.name[:2] for p in NOTEBOOKS}))
-def test_every_exercise_is_tested_with_a_right_and_a_wrong_answer(number):
-    """A test file calls each exercise's check() at least twice (the reference answer, and a wrong one)."""
-    sources = "\n".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py") if p.name != Path(__file__).name)
-    sources += "\n" + Path(__file__).read_text().split("# -- per-exercise tests --")[-1]
+def test_every_exercise_is_tested_with_a_right_and_a_wrong_answer(number, tested_verdicts):
+    """A test asserts each exercise's check() passes a right answer, and another fails a wrong one."""
     exercises = module_exercises(number)
     for exercise in {id(ex): ex for ex in exercises.values()}.values():
         names = [name for name, ex in exercises.items() if ex is exercise]  # an exercise may have two names
-        calls = sum(len(re.findall(rf"\bnb{number}\.{name}\.check\(", sources)) for name in names)
-        assert calls >= 2, f"nb{number}.{names[0]} is checked {calls} time(s) in tests/: add a right and a wrong answer"
+        for kind, how in (("right", "assert nbNN.x.check(right)"), ("wrong", "nbNN.x.check(wrong).message or not ...")):
+            count = sum(tested_verdicts[number, name, kind] for name in names)
+            assert count >= 1, f"nb{number}.{names[0]} is never checked with a {kind} answer in tests/: add `{how}`"
 
 
 # -- per-exercise tests --

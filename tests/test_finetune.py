@@ -16,10 +16,8 @@ from helpers.exercises import nb10
 
 
 @pytest.fixture(scope="module")
-def tokenizer():
-    from helpers.quantize_hf import load_tokenizer
-
-    return load_tokenizer()
+def tokenizer(gemma_tokenizer):
+    return gemma_tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +185,7 @@ def test_lora_share_of_mistral_7b_from_shapes():
 
 # --- QLoRA gradients against a dequantized reference ---------------------------------------------
 
+@pytest.mark.slow  # loads a 4-bit and an FP32 Gemma and backpropagates through both
 def test_qlora_gradients_match_dequantized_reference(encoded, tokenizer):
     batch = ft.collate(encoded[:2], tokenizer.pad_token_id)
     config = ft.lora_config(dropout=0.0)
@@ -234,6 +233,7 @@ def trained(encoded, tokenizer):
     return model, result
 
 
+@pytest.mark.slow  # trains (the `trained` fixture: 12 LoRA steps)
 def test_lora_run_lowers_the_loss(trained):
     model, result = trained
     share = ft.trainable_share(model)
@@ -241,6 +241,7 @@ def test_lora_run_lowers_the_loss(trained):
     assert sum(result.losses[-4:]) / 4 < 0.5 * sum(result.losses[:2]) / 2
 
 
+@pytest.mark.slow  # trains
 def test_lora_is_deterministic(encoded, tokenizer, trained):
     model = ft.add_lora(ft.load_train_model(), seed=0)
     again = ft.train(model, encoded, steps=2, batch_size=4, learning_rate=1e-3, seed=0,
@@ -264,6 +265,7 @@ def test_lora_is_deterministic(encoded, tokenizer, trained):
     assert outside.losses == pytest.approx(trained[1].losses[:2], rel=1e-5)
 
 
+@pytest.mark.slow  # trains
 def test_adapter_save_reload_merge(trained, encoded, tokenizer):
     model, _ = trained
     batch = ft.collate(encoded[:2], tokenizer.pad_token_id)
@@ -278,23 +280,33 @@ def test_adapter_save_reload_merge(trained, encoded, tokenizer):
 
 # --- serving an extra model alias -----------------------------------------------------------------
 
+@pytest.mark.slow  # it starts an endpoint of its own, with an extra model
 def test_endpoint_serves_an_extra_alias_through_the_sdk():
+    from llama_cpp import Llama
     from mistralai.client import Mistral
 
-    from helpers.embedded import CHAT_ALIAS, prepare_gemma_model
+    from helpers.embedded import CHAT_ALIAS, GEMMA_ALIAS, prepare_gemma_model
     from helpers.serving import LocalEndpoint, free_port
 
     alias = "standin-gemma-3-270m-extra-test"
-    with LocalEndpoint(port=free_port(), n_ctx=2048, extra_models={alias: prepare_gemma_model(progress=False)},
+    gemma = prepare_gemma_model(progress=False)
+    ask = [{"role": "user", "content": "Say hi."}]
+    # What the extra alias must read: Mistral's v3 format (it starts with Gemma's <bos>) in Gemma's vocabulary.
+    vocab = Llama(model_path=str(gemma), vocab_only=True, verbose=False)
+    v3_prompt_tokens = len(vocab.tokenize(mistral_v3_text(ask).encode(), add_bos=False, special=True))
+    with LocalEndpoint(port=free_port(), n_ctx=2048, extra_models={alias: gemma},
                        chat_formats={alias: "workbook-mistral-v3"}) as server:
         client = Mistral(api_key="local", server_url=server.base_url)
         served = [m.id for m in client.models.list().data]
         assert alias in served and CHAT_ALIAS in served
         card = next(m for m in client.models.list().data if m.id == alias)
         assert "Stand-in" in card.description
-        reply = client.chat.complete(model=alias, messages=[{"role": "user", "content": "Say hi."}],
-                                     temperature=0, max_tokens=8)
-        assert reply.model == alias and reply.usage.completion_tokens > 0  # the extra model answered, not the default
+        reply = client.chat.complete(model=alias, messages=ask, temperature=0, max_tokens=8)
+        # `model` only echoes the request; the prompt's length shows which model read it, and in which format.
+        assert reply.model == alias and reply.usage.completion_tokens > 0
+        assert reply.usage.prompt_tokens == v3_prompt_tokens, "the extra alias must read Mistral v3 with Gemma's vocabulary"
+        same_weights = client.chat.complete(model=GEMMA_ALIAS, messages=ask, temperature=0, max_tokens=1)
+        assert same_weights.usage.prompt_tokens != v3_prompt_tokens  # the same file under its default format reads another
         default = client.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Hi"}], max_tokens=4)
         assert default.model == CHAT_ALIAS and default.choices[0].message.content.strip()
         with pytest.raises(Exception) as info:

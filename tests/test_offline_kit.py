@@ -61,6 +61,7 @@ def room(kit, tmp_path_factory):
     shutil.rmtree(target.parent, ignore_errors=True)  # a few GiB: not kept for later sessions
 
 
+@pytest.mark.slow  # the `kit` fixture builds the 1.5 GB offline kit in build/ when it is absent
 def test_kit_holds_a_wheel_for_every_pin(kit):
     for lock in ("requirements.lock", "requirements-vllm.lock"):
         pins = read_lock(kit / lock)
@@ -75,6 +76,7 @@ def test_kit_holds_a_wheel_for_every_pin(kit):
     assert sorted(names) == manifest["wheels"]
 
 
+@pytest.mark.slow  # the `kit` fixture builds the 1.5 GB offline kit in build/ when it is absent
 def test_kit_holds_the_project_students_copies_and_instructions(kit):
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     assert sorted(p.name for p in (kit / "workbook" / "notebooks").glob("*.ipynb")) == notebooks
@@ -87,6 +89,7 @@ def test_kit_holds_the_project_students_copies_and_instructions(kit):
     assert os.access(kit / "install.sh", os.X_OK)
 
 
+@pytest.mark.slow  # the `kit` fixture builds the 1.5 GB offline kit in build/ when it is absent
 def test_rebuilding_the_kit_fetches_nothing(kit):
     started = time.perf_counter()
     report = build_kit(kit)

@@ -65,21 +65,26 @@ def test_generate_stream_and_json_format(client):
 
 
 def test_tool_calls_have_dict_arguments_from_a_python_function(client):
-    reply = client.chat(model=CHAT_ALIAS, messages=[{"role": "user", "content": "What is the weather in Paris?"}],
-                        tools=[get_weather], options={"temperature": 0})
-    if reply.message.tool_calls:  # under "auto" the stand-in may also answer in text
-        call = reply.message.tool_calls[0]
-        assert call.function.name == "get_weather" and isinstance(call.function.arguments, dict)
-        result = get_weather(**call.function.arguments)
-        follow = client.chat(model=CHAT_ALIAS, options=GREEDY, messages=[
-            {"role": "user", "content": "What is the weather in Paris?"}, reply.message,
-            {"role": "tool", "tool_name": "get_weather", "content": result}])
-        assert follow.message.content.strip()
-    else:  # a text answer must still be an answer
-        assert reply.message.content.strip()
+    ask = [{"role": "user", "content": "What is the weather in Paris?"}]
+    reply = client.chat(model=CHAT_ALIAS, messages=ask, tools=[get_weather], options={"temperature": 0})
+    # Greedy, the stand-in calls the tool for this question: a text answer here would leave the call path untested.
+    assert reply.message.tool_calls, f"expected a get_weather call, got text: {reply.message.content!r}"
+    call = reply.message.tool_calls[0]
+    assert call.function.name == "get_weather" and isinstance(call.function.arguments, dict)
+    assert set(call.function.arguments) == {"city", "unit"} and call.function.arguments["city"] == "Paris"
+    result = get_weather(**call.function.arguments)
+    called = [*ask, reply.message]  # the call goes back as Ollama sends it: arguments as a dict
+    follow = client.chat(model=CHAT_ALIAS, options=GREEDY, messages=[
+        *called, {"role": "tool", "tool_name": "get_weather", "content": result}])
+    assert follow.message.content.strip()
+    without_result = client.chat(model=CHAT_ALIAS, options={"temperature": 0, "num_predict": 1}, messages=called)
+    assert follow.prompt_eval_count > without_result.prompt_eval_count, "the tool's result must reach the model's prompt"
     streamed = list(client.chat(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Weather in Oslo?"}],
                                 tools=[get_weather], options={"temperature": 0}, stream=True))
-    assert streamed[-1].done
+    assert streamed[-1].done and not any(part.done for part in streamed[:-1])
+    calls = [c for part in streamed for c in part.message.tool_calls or []]
+    assert [(c.function.name, c.function.arguments.get("city")) for c in calls] == [("get_weather", "Oslo")]
+    assert isinstance(calls[0].function.arguments, dict)
 
 
 def test_embed_and_legacy_embeddings(client):
@@ -128,16 +133,29 @@ def test_unknown_model_and_refused_connection_get_clear_fixes(client):
     assert isinstance(explain(refused.value), BackendUnreachable) and "ollama serve" in str(explain(refused.value))
 
 
-def test_async_client(endpoint):
+def test_async_client(client, endpoint):
+    """Three chats in flight at once through AsyncClient: each gets its own answer, the one a plain call gets."""
     import asyncio
+    import time
+
+    asks = [[{"role": "user", "content": f"{n} + {n} ="}] for n in range(3)]
 
     async def run():
-        client = ollama.AsyncClient(host=endpoint.base_url)
-        replies = await asyncio.gather(*[client.chat(model=CHAT_ALIAS, messages=[{"role": "user", "content": f"{n} + {n} ="}],
-                                                     options=GREEDY) for n in range(3)])
-        return [r.message.content for r in replies]
+        async_client = ollama.AsyncClient(host=endpoint.base_url)
 
-    assert all(text.strip() for text in asyncio.run(run()))
+        async def one(messages):
+            sent = time.perf_counter()
+            reply = await async_client.chat(model=CHAT_ALIAS, messages=messages, options=GREEDY)
+            return sent, time.perf_counter(), reply.message.content
+
+        return await asyncio.gather(*(one(messages) for messages in asks))
+
+    results = asyncio.run(run())
+    sent, finished, texts = zip(*results)
+    assert max(sent) < min(finished), f"the requests did not overlap: sent {sent}, finished {finished}"
+    assert list(texts) == [client.chat(model=CHAT_ALIAS, messages=messages, options=GREEDY).message.content
+                           for messages in asks]
+    assert all(text.strip() for text in texts)
 
 
 def test_tool_call_shapes_convert_both_ways():

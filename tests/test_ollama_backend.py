@@ -70,6 +70,7 @@ def test_connect_uses_the_standin_at_ollama_host_and_leaves_it_running(endpoint,
     assert endpoint.running, "a server the session did not start is not its to stop"
 
 
+@pytest.mark.slow  # it starts an endpoint of its own
 def test_connect_pinned_to_embedded_starts_the_standin_and_close_stops_it(monkeypatch, capsys):
     monkeypatch.setenv("WORKBOOK_PORT", str(free_port()))
     bk = connect_ollama(backend="embedded")

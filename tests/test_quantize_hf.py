@@ -127,8 +127,8 @@ def source():
 
 
 @pytest.fixture(scope="module")
-def tokenizer(source):
-    return qh.load_tokenizer(source)
+def tokenizer(gemma_tokenizer):
+    return gemma_tokenizer  # qh.load_tokenizer() of `source`, loaded once for the session (conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +164,7 @@ def test_perplexity_is_low_on_text_and_high_on_noise(base, tokenizer):
     assert 1 < text < 50 and math.isfinite(noise) and noise > 20 * text
 
 
+@pytest.mark.slow  # quantizes Gemma three ways with bitsandbytes
 def test_bitsandbytes_memory_dequantized_error_and_the_repack_trap(source, base, tokenizer):
     reference = {k: v for k, v in list(qh.linear_weights(base).items())[:7]}
     base_mb = qh.memory_footprint(base)["with quant constants MB"]
@@ -197,6 +198,7 @@ def test_awq_demo_on_real_layers(base, tokenizer):
 
 # --- GPTQ with gptqmodel, on the tiny Mistral (a real quantization run, kept small) ----------------
 
+@pytest.mark.slow  # a real GPTQ run
 def test_gptq_quantizes_caches_and_loads(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBOOK_CACHE", str(tmp_path))
     from helpers.embedded import prepare_tiny_mistral
@@ -222,6 +224,7 @@ def test_gptq_quantizes_caches_and_loads(tmp_path, monkeypatch):
     assert "optimum" in qh.transformers_gptq_check(first) or "loaded it" in qh.transformers_gptq_check(first)
 
 
+@pytest.mark.slow  # a fresh interpreter imports gptqmodel (torch, transformers, ...): ~10 s on 2 cores
 def test_gptqmodel_import_keeps_the_standard_hf_home():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_CACHE"))}
     code = ("import os; from huggingface_hub import constants; from helpers import quantize_hf as qh; "

@@ -279,19 +279,38 @@ def test_a_schema_llama_cpp_cannot_parse_is_a_400_and_the_server_lives(sdk, endp
 
 
 def test_concurrent_streams_each_finish_whole(sdk):
-    """A new request waits for the model instead of cutting the stream in flight short."""
+    """A new request waits for the model instead of cutting the stream in flight short.
+
+    A long stream starts alone; once its first piece has come, three more requests are sent while it is still
+    streaming. Each stream, the first one too, must end as it ends when it runs alone: the same finish reason and
+    the same (greedy) text.
+    """
+    import threading
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
-    def stream(n: int) -> tuple[str | None, str]:
-        pieces, finish = [], None
-        for event in sdk.chat.stream(model=CHAT_ALIAS, max_tokens=24, temperature=0,
-                                     messages=[{"role": "user", "content": f"Count from 1 to {n + 5}, separated by commas."}]):
+    prompts = ["Write a long paragraph about the history of Paris.",
+               *(f"Count from 1 to {n + 5}, separated by commas." for n in range(3))]
+
+    def stream(prompt: str, first_piece: threading.Event | None = None) -> tuple[float, float, str | None, str]:
+        sent, pieces, finish = time.perf_counter(), [], None
+        for event in sdk.chat.stream(model=CHAT_ALIAS, max_tokens=32, temperature=0,
+                                     messages=[{"role": "user", "content": prompt}]):
             choice = event.data.choices[0]
             pieces.append(choice.delta.content or "")
             finish = choice.finish_reason or finish
-        return finish, "".join(pieces)
+            if first_piece is not None:
+                first_piece.set()
+        return sent, time.perf_counter(), finish, "".join(pieces)
 
-    with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(stream, range(4)))
-    assert all(finish in ("stop", "length") for finish, _ in results), results
-    assert all(text for _, text in results)
+    alone = [stream(prompt)[2:] for prompt in prompts]
+    assert all(finish in ("stop", "length") and text for finish, text in alone), alone
+    first_piece = threading.Event()
+    with ThreadPoolExecutor(len(prompts)) as pool:
+        first = pool.submit(stream, prompts[0], first_piece)
+        assert first_piece.wait(120), "the first stream sent nothing"
+        others = [pool.submit(stream, prompt) for prompt in prompts[1:]]
+        results = [first.result(), *(future.result() for future in others)]
+    first_finished = results[0][1]
+    assert all(sent < first_finished for sent, *_ in results[1:]), "the other requests came after the first stream ended"
+    assert [result[2:] for result in results] == alone  # every stream whole: as it ends alone
