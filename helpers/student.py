@@ -55,7 +55,8 @@ def _check_line(lines: list[str]) -> int | None:
     return None
 
 
-def _stored_names(tree: ast.AST) -> set[str]:
+def stored_names(tree: ast.AST) -> set[str]:
+    """Names a piece of code assigns, defines or imports."""
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -81,7 +82,7 @@ def _is_display(stmt: ast.stmt, solution_names: set[str]) -> bool:
     if _is_print(stmt):
         return not (_loaded_names(stmt) & solution_names)
     if isinstance(stmt, ast.For) and not stmt.orelse and all(_is_print(s) for s in stmt.body):
-        own = _stored_names(stmt.target)
+        own = stored_names(stmt.target)
         return not ((_loaded_names(stmt) - own) & solution_names)
     return False
 
@@ -103,7 +104,7 @@ def split_exercise(source: str) -> tuple[list[str], list[str], list[str]] | None
         tree = None
     if tree is not None:
         # Names the solution computes: a print that shows one of them is part of the solution.
-        computed = _stored_names(ast.Module(body=[s for s in tree.body if not _is_print(s)], type_ignores=[]))
+        computed = stored_names(ast.Module(body=[s for s in tree.body if not _is_print(s)], type_ignores=[]))
         display = [s for s in tree.body if _is_display(s, computed | {"answer"})]
         kept_lines: set[int] = set()
         for stmt in display:

@@ -21,6 +21,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 from helpers.exercises import Exercise, nb00, nb01, nb06
+from helpers.student import stored_names
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -37,19 +38,6 @@ def check_target(node: ast.AST) -> tuple[str, str] | None:
             and isinstance(func.value.value, ast.Name) and (module := MODULE.fullmatch(func.value.value.id))):
         return module.group(1), func.value.attr
     return None
-
-
-def bound_names(tree: ast.AST) -> set[str]:
-    """Names a cell assigns, defines or imports."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    return names
 
 
 def exercise_imports(tree: ast.Module) -> set[str]:
@@ -93,7 +81,7 @@ def exercise_cells(path: Path) -> list[tuple[str, str, nbformat.NotebookNode]]:
         assert len(call.args) == 1 and not call.keywords, f"{where}: {name}.check() takes the answer, and only it"
         answer = call.args[0]
         assert not (isinstance(answer, ast.Constant) and answer.value is Ellipsis), f"{where}: {name} checks `...`"
-        assert not isinstance(answer, ast.Name) or answer.id in bound_names(tree), (
+        assert not isinstance(answer, ast.Name) or answer.id in stored_names(tree), (
             f"{where}: {name}.check({answer.id}) checks a name the cell does not compute")
         assert f"nb{number}" in imported, f"{where}: nb{number} is not imported from helpers.exercises before it is used"
         found.append((number, name, cell))
