@@ -59,7 +59,9 @@ assistant-eval: setup
 # Lab does not wait for vLLM's environment, which only notebook 06 needs: `make vllm` runs in the background
 # (log in build/vllm-setup.log, last line `exit <status>`), and notebook 06 says so if it has not finished.
 lab: $(STAMP) models
-	@if [ ! -f $(VLLM_STAMP) ]; then mkdir -p build; \
+	@if [ -f build/vllm-setup.log ] && ! tail -n 1 build/vllm-setup.log | grep -q '^exit '; then \
+	  echo "vLLM's environment is still being built in the background (log: build/vllm-setup.log; if that build was stopped, run make vllm)"; \
+	elif [ ! -f $(VLLM_STAMP) ]; then mkdir -p build; \
 	  echo "Building vLLM's environment for notebook 06 in the background; log: build/vllm-setup.log"; \
 	  ( $(MAKE) --no-print-directory vllm > build/vllm-setup.log 2>&1; echo "exit $$?" >> build/vllm-setup.log ) & \
 	fi

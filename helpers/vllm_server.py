@@ -51,8 +51,9 @@ def background_setup() -> str | None:
 
     `make lab` logs the build to build/vllm-setup.log and appends `exit <status>` when it ends.
     """
-    log = (repo_root() or Path.cwd()) / "build" / "vllm-setup.log"
-    if not log.exists():
+    root = repo_root() or Path.cwd()
+    log = root / "build" / "vllm-setup.log"
+    if not log.exists() or (root / ".venv-vllm" / ".installed").exists():  # `make vllm` has finished since
         return None
     lines = log.read_text(errors="replace").strip().splitlines()
     last = lines[-1] if lines else ""
@@ -72,7 +73,7 @@ class VLLMServer(ManagedServer):
         if setup == "building":
             raise RuntimeError("vLLM's environment is still being built by `make lab` (log: build/vllm-setup.log, "
                                "about 2–5 minutes on a fresh machine). Run this cell again when the log ends "
-                               "with `exit 0`.")
+                               "with `exit 0`; if that build was stopped (e.g. the machine restarted), run `make vllm`.")
         if not vllm_installed():
             failed = " `make lab` tried in the background and failed: see build/vllm-setup.log." if setup else ""
             raise RuntimeError(INSTALL_HINT + failed)

