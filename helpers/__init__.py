@@ -14,6 +14,7 @@ for _name in ("torchao", "torch.utils._pytree"):
     _logging.getLogger(_name).setLevel(_logging.ERROR)
 
 from .backends import Backend, connect, detect  # noqa: E402
+from .engine.serving import LocalEndpoint  # noqa: E402
 from .errors import (  # noqa: E402
     BackendLacks,
     BackendUnreachable,
@@ -24,7 +25,6 @@ from .errors import (  # noqa: E402
     WorkbookError,
     friendly_errors,
 )
-from .serving import LocalEndpoint  # noqa: E402
 from .settings import Settings, load_settings, save_settings  # noqa: E402
 
 __all__ = [

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import chat_format
+from .engine import chat_format
 from .paths import data_dir
 
 ADAPTER_FILE = "workbook-assistant-lora.gguf"
@@ -182,7 +182,7 @@ def smollm_hf_model(folder: Path | None = None) -> tuple[Any, Path]:
     import torch
     from transformers import AutoModelForCausalLM
 
-    from .embedded import prepare_smollm_model
+    from .engine.embedded import prepare_smollm_model
     from .paths import cache_dir
 
     gguf = prepare_smollm_model(progress=False)
@@ -234,7 +234,7 @@ def train_adapter(records: Sequence[dict[str, Any]], settings: TrainSettings = T
     from peft import LoraConfig, get_peft_model
     from tqdm.auto import tqdm
 
-    from .embedded import prepare_smollm_model
+    from .engine.embedded import prepare_smollm_model
     from .finetune import IGNORE_INDEX, TrainExample, answer_loss, collate, set_seed
 
     vocab = Llama(model_path=str(prepare_smollm_model(progress=False)), vocab_only=True, verbose=False)
@@ -284,7 +284,7 @@ def export_adapter(model: Any, config_dir: Path, target: Path) -> Path:
     """Save the peft adapter and convert it to a GGUF LoRA file with llama.cpp's own converter (F16)."""
     import tempfile
 
-    from .llama_sources import ensure_llama_cpp_sources
+    from .engine.llama_sources import ensure_llama_cpp_sources
 
     sources = ensure_llama_cpp_sources()
     with tempfile.TemporaryDirectory() as tmp:
@@ -300,7 +300,7 @@ def export_adapter(model: Any, config_dir: Path, target: Path) -> Path:
 
 def record_adapter(path: Path) -> str:
     """Write the adapter's sha256 into `data/embedded_models.json` (setup checks it)."""
-    from .embedded import CHAT_ALIAS, embedded_model_info, sha256_of
+    from .engine.embedded import CHAT_ALIAS, embedded_model_info, sha256_of
 
     digest = sha256_of(path)
     facts_path = data_dir() / "embedded_models.json"
@@ -489,7 +489,7 @@ def comparison_targets(bk: Any) -> dict[str, tuple[Any, str]]:
     `MISTRAL_API_KEY` set, La Plateforme's model joins the comparison."""
     import os
 
-    from .embedded import CHAT_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
+    from .engine.embedded import CHAT_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
 
     if bk.standin:
         targets = {f"{name}": (bk.client, name) for name in (GEMMA_ALIAS, SMOLLM_ALIAS, CHAT_ALIAS)}
@@ -573,7 +573,7 @@ def contaminated(record: dict[str, Any], heldout: Sequence[dict[str, Any]], n: i
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .embedded import CHAT_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
+    from .engine.embedded import CHAT_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
 
     parser = argparse.ArgumentParser(description="Train or evaluate the workbook's assistant (SmolLM2 + LoRA).")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -599,7 +599,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from mistralai.client import Mistral
 
-    from .serving import LocalEndpoint, free_port
+    from .engine.serving import LocalEndpoint, free_port
 
     models = args.model or [SMOLLM_ALIAS, CHAT_ALIAS]
     started = time.perf_counter()

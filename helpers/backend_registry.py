@@ -153,7 +153,7 @@ def _vllm_probe(timeout: float) -> Found:
 
 def serves_tiny_mistral(listing: dict[str, Any], model: str) -> bool:
     """Whether a vLLM model list answers `model` with the workbook's tiny Mistral (`root` names the folder it loaded)."""
-    from .embedded import TINY_MISTRAL
+    from .engine.embedded import TINY_MISTRAL
 
     return any(c.get("id") == model and str(c.get("root", "")).rstrip("/").endswith(TINY_MISTRAL)
                for c in listing.get("data", []))
@@ -172,7 +172,7 @@ def _embedded_probe(timeout: float) -> Found:
 
 
 # Capabilities as notebooks ask for them. A notebook names what it needs in its metadata (`workbook.requires`)
-# and checks it in its first cell with `bk.require(...)`; the backend matrix (`helpers.backend_matrix`) skips a
+# and checks it in its first cell with `bk.require(...)`; the backend matrix (`helpers.workshop.backend_matrix`) skips a
 # notebook on a backend that lacks it, with the reason.
 SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(

@@ -22,9 +22,9 @@ import httpx
 
 from . import backend_registry, catalog
 from .backend_registry import ollama_host as ollama_host  # notebook 05's ollama_backend reads it here
-from .embedded import embedded_model_info
+from .engine.embedded import embedded_model_info
+from .engine.serving import LocalEndpoint
 from .errors import HOW_TO_SET_KEY, BackendLacks, BackendUnreachable, InvalidKey, ModelNotFound
-from .serving import LocalEndpoint
 from .settings import load_settings
 
 # The registry's tables by backend, in its order (each backend's own entry is its `BackendSpec`).

@@ -5,7 +5,7 @@
     bk.client.chat(model=bk.chat_model, messages=[...])
 
 The stand-in is the embedded endpoint, which also speaks Ollama's REST API under `/api`
-(`helpers.ollama_api`); the banner says which one answers. Besides the switch: a pull with a
+(`helpers.engine.ollama_api`); the banner says which one answers. Besides the switch: a pull with a
 progress bar, Modelfile text <-> `client.create(...)` arguments, stream collection, a latency
 measurement, and the schema the `ollama` client builds from a Python function.
 """
@@ -25,8 +25,8 @@ import httpx
 
 from . import catalog
 from .backends import ollama_host, shared_endpoint
-from .embedded import embedded_model_info
-from .serving import LocalEndpoint
+from .engine.embedded import embedded_model_info
+from .engine.serving import LocalEndpoint
 from .settings import load_settings
 
 STANDIN_MARK = "standin"

@@ -123,7 +123,7 @@ def expected_dimension(model: str) -> int | None:
 def _tokenizer():
     from tokenizers import Tokenizer
 
-    from .embedded import prepare_embedding_model
+    from .engine.embedded import prepare_embedding_model
 
     tok = Tokenizer.from_file(str(prepare_embedding_model(progress=False) / "tokenizer.json"))
     tok.no_truncation()  # the file ships with truncation at 128 and padding: we want true counts

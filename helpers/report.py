@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .backends import detect
-from .embedded import embedded_model_info
+from .engine.embedded import embedded_model_info
 from .hardware import detect_hardware, package_versions
 
 

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embedded import TINY_MISTRAL, prepare_tiny_mistral
+from .engine.embedded import TINY_MISTRAL, prepare_tiny_mistral
+from .engine.serving import ManagedServer, free_port
 from .paths import repo_root
-from .serving import ManagedServer, free_port
 
 # The form a reader with an NVIDIA GPU runs (CUDA build: `pip install vllm`), documented, not run here.
 GPU_COMMAND = (

@@ -12,10 +12,10 @@ import argparse
 import statistics
 import time
 
-from helpers import chat_format
-from helpers.embedded import CHAT_ALIAS, embedded_model_info
-from helpers.endpoint import builtin_chat_models
-from helpers.serving import LocalEndpoint, free_port
+from helpers.engine import chat_format
+from helpers.engine.embedded import CHAT_ALIAS, embedded_model_info
+from helpers.engine.endpoint import builtin_chat_models
+from helpers.engine.serving import LocalEndpoint, free_port
 
 MESSAGES = [{"role": "user", "content": "Write a short story about a lighthouse keeper and a storm."}]
 

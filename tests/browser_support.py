@@ -30,8 +30,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from helpers.engine.serving import HOST, free_port
 from helpers.paths import repo_root
-from helpers.serving import HOST, free_port
 
 ARTIFACTS = repo_root() / "build" / "test-artifacts" / "browser"
 MARKER = "WORKBOOK_BROWSER_TEST_RUN"

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from helpers.serving import LocalEndpoint, free_port
+from helpers.engine.serving import LocalEndpoint, free_port
 
 
 @pytest.fixture(autouse=True)

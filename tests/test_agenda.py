@@ -8,7 +8,7 @@ import sys
 
 import nbformat
 
-from helpers import agenda
+from helpers.workshop import agenda
 
 
 def test_notebook_seconds_sums_nbval_cell_times_from_a_real_junit_report(tmp_path):
@@ -57,7 +57,7 @@ def test_agenda_schedules_every_notebook_in_order_with_breaks():
 def test_the_committed_guide_shows_the_current_measurements():
     text = agenda.GUIDE.read_text()
     shown = text.split(agenda.START, 1)[1].split(agenda.END, 1)[0].strip()
-    assert shown == agenda.agenda_markdown(), "run `python -m helpers.agenda build/test-results.xml` after `make test`"
+    assert shown == agenda.agenda_markdown(), "run `python -m helpers.workshop.agenda build/test-results.xml` after `make test`"
     times = json.loads(agenda.TIMES_FILE.read_text())
     assert times["measured_on"] and times["date"]
 
@@ -67,7 +67,7 @@ def test_every_notebook_states_the_run_time_the_last_make_test_measured(tmp_path
     for name, seconds in times.items():
         stated = agenda.stated_run_time(agenda.NOTEBOOKS / name)
         assert stated == agenda.run_time_text(seconds), (
-            f"{name} states {stated!r}, the last `make test` measured {seconds} s: run `python -m helpers.agenda "
+            f"{name} states {stated!r}, the last `make test` measured {seconds} s: run `python -m helpers.workshop.agenda "
             "build/test-results.xml`")
     assert [agenda.run_time_text(s) for s in (10.8, 99.4, 108.9, 220.9, 317.4)] == [
         "11 s", "99 s", "2 minutes", "3½ minutes", "5½ minutes"]

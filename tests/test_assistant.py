@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from helpers import assistant, chat_format
+from helpers import assistant
 from helpers.assistant import Reply, check_one, check_reply, load_records, render, shared_spans, target_text
+from helpers.engine import chat_format
 
 WEATHER = {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city.",
            "parameters": {"type": "object", "properties": {"unit": {"type": "string", "enum": ["C", "F"]},
@@ -124,7 +125,7 @@ def test_code_references_pass_their_own_checks(heldout):
 
 @pytest.fixture(scope="module")
 def default_results(sdk, heldout):
-    from helpers.embedded import CHAT_ALIAS
+    from helpers.engine.embedded import CHAT_ALIAS
 
     return assistant.evaluate(sdk, CHAT_ALIAS, heldout, progress=False)
 
@@ -132,7 +133,7 @@ def default_results(sdk, heldout):
 @pytest.mark.slow
 def test_default_chat_model_holds_its_recorded_heldout_score(default_results):
     """The served default scores what `make assistant-eval` recorded (greedy decoding: the same replies)."""
-    from helpers.embedded import CHAT_ALIAS
+    from helpers.engine.embedded import CHAT_ALIAS
 
     recorded, _ = assistant.recorded_scores()
     table = assistant.summary({"default": default_results})
@@ -165,7 +166,7 @@ def test_without_max_tokens_the_answer_ends_on_its_own(sdk):
 
     from mistralai.client.models import UserMessage
 
-    from helpers.embedded import CHAT_ALIAS
+    from helpers.engine.embedded import CHAT_ALIAS
 
     started = time.perf_counter()
     response = sdk.chat.complete(model=CHAT_ALIAS, messages=[UserMessage(content="What is the best French cheese?")])
@@ -175,7 +176,7 @@ def test_without_max_tokens_the_answer_ends_on_its_own(sdk):
 
 @pytest.mark.slow
 def test_json_mode_closes_the_object_promptly(sdk):
-    from helpers.embedded import CHAT_ALIAS
+    from helpers.engine.embedded import CHAT_ALIAS
 
     response = sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Reply in JSON with a key colour."}],
                                  response_format={"type": "json_object"}, max_tokens=128, temperature=0)

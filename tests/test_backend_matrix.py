@@ -6,11 +6,11 @@ import httpx
 import pytest
 
 import helpers
-from helpers import backend_matrix as bm
-from helpers.backend_matrix import Result
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.serving import LocalEndpoint, free_port
 from helpers.errors import InvalidKey
-from helpers.serving import LocalEndpoint, free_port
+from helpers.workshop import backend_matrix as bm
+from helpers.workshop.backend_matrix import Result
 
 
 def test_readme_matrix_is_rewritten_from_results_and_a_change_shows(tmp_path):
@@ -80,4 +80,4 @@ def test_every_model_notebook_runs_or_says_why_on_every_backend():
     assert {("02", "ollama"), ("03", "ollama"), ("04", "ollama"), ("02", "mistral"), ("04", "mistral")} <= runs
     readme = (bm.root() / "README.md").read_text(encoding="utf-8")
     assert bm.readme_table(readme) == bm.render(results), (
-        "README's backend matrix differs from this run; `python -m helpers.backend_matrix` rewrites it")
+        "README's backend matrix differs from this run; `python -m helpers.workshop.backend_matrix` rewrites it")

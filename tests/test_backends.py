@@ -10,10 +10,10 @@ import pytest
 
 import helpers
 from helpers import backend_registry, backends, catalog, settings
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.serving import LocalEndpoint, free_port
 from helpers.errors import BackendLacks, BackendUnreachable, InvalidKey, MissingKey, ModelNotFound
 from helpers.report import environment_table
-from helpers.serving import LocalEndpoint, free_port
 from helpers.settings import Settings, load_settings, save_settings
 
 

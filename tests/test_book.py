@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from helpers.book import build_book, chapters, write_source
 from helpers.paths import repo_root
+from helpers.workshop.book import build_book, chapters, write_source
 
 ROOT = repo_root()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

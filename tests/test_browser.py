@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from browser_support import find_chromium, lab_session, wait_for
 
+from helpers.engine.serving import free_port
 from helpers.paths import repo_root
-from helpers.serving import free_port
 
 NOTEBOOKS = repo_root() / "notebooks"
 NB00 = NOTEBOOKS / "00_setup_and_hardware_check.ipynb"

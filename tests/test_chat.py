@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from helpers import chat
 from helpers.backends import Backend
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS
 from helpers.errors import ContextTooLong, ModelNotFound, explain, friendly_errors
 from helpers.exercises import nb02
 

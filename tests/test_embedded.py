@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from helpers import chat_format
-from helpers.embedded import (
+from helpers.engine import chat_format
+from helpers.engine.embedded import (
     CHAT_ALIAS,
     SMOLLM_ALIAS,
     TINY_MISTRAL_CONFIG,
@@ -42,7 +42,7 @@ def test_the_assistant_adapter_is_committed_small_and_checked(tmp_path, monkeypa
     assert path.stat().st_size < 20e6
     assert embedded_model_info()[CHAT_ALIAS]["base"] == SMOLLM_ALIAS
     # a changed adapter file is refused: setup never serves an adapter other than the recorded one
-    from helpers import embedded
+    from helpers.engine import embedded
 
     (tmp_path / "assistant").mkdir()
     (tmp_path / "assistant" / path.name).write_bytes(path.read_bytes()[:-1] + b"x")

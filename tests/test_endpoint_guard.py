@@ -11,9 +11,9 @@ import time
 import httpx
 import pytest
 
-from helpers import endpoint_guard as guard
-from helpers.embedded import CHAT_ALIAS, GEMMA_ALIAS
-from helpers.serving import LocalEndpoint, free_port
+from helpers.engine import endpoint_guard as guard
+from helpers.engine.embedded import CHAT_ALIAS, GEMMA_ALIAS
+from helpers.engine.serving import LocalEndpoint, free_port
 
 ASK = [{"role": "user", "content": "x"}]
 # Gemma 3 270M base never ends a turn on its own: a request for many tokens keeps the model busy.
@@ -73,7 +73,7 @@ def test_cancellation_stops_a_real_generation_between_tokens():
     """The stopping criterion that `install_cancellation` adds, on a real llama.cpp model, no server."""
     from llama_cpp import Llama
 
-    from helpers.embedded import prepare_gemma_model
+    from helpers.engine.embedded import prepare_gemma_model
 
     guard.install_cancellation()
     llm = Llama(model_path=str(prepare_gemma_model(progress=False)), n_ctx=256, verbose=False, seed=0)

@@ -21,7 +21,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 from helpers.exercises import Exercise, nb00, nb01, nb06
-from helpers.student import stored_names
+from helpers.workshop.student import stored_names
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from helpers import finetune as ft
-from helpers.chat_format import mistral_v3_text
+from helpers.engine.chat_format import mistral_v3_text
 from helpers.exercises import nb10
 
 
@@ -285,8 +285,8 @@ def test_endpoint_serves_an_extra_alias_through_the_sdk():
     from llama_cpp import Llama
     from mistralai.client import Mistral
 
-    from helpers.embedded import CHAT_ALIAS, GEMMA_ALIAS, prepare_gemma_model
-    from helpers.serving import LocalEndpoint, free_port
+    from helpers.engine.embedded import CHAT_ALIAS, GEMMA_ALIAS, prepare_gemma_model
+    from helpers.engine.serving import LocalEndpoint, free_port
 
     alias = "standin-gemma-3-270m-extra-test"
     gemma = prepare_gemma_model(progress=False)
@@ -315,7 +315,7 @@ def test_endpoint_serves_an_extra_alias_through_the_sdk():
 
 
 def test_endpoint_rejects_bad_extra_models(tmp_path):
-    from helpers.endpoint import extra_chat_settings, parse_assignments
+    from helpers.engine.endpoint import extra_chat_settings, parse_assignments
 
     with pytest.raises(ValueError, match="not found"):
         extra_chat_settings({"standin-x": str(tmp_path / "missing.gguf")}, {})
@@ -330,7 +330,7 @@ def test_endpoint_rejects_bad_extra_models(tmp_path):
 def test_llama_cpp_tokenizes_the_prompt_as_training_did(tokenizer):
     from llama_cpp import Llama
 
-    from helpers.embedded import prepare_gemma_model
+    from helpers.engine.embedded import prepare_gemma_model
 
     prompt = ft.render_prompt(ft.load_examples("heldout")[0])
     llm = Llama(model_path=str(prepare_gemma_model(progress=False)), vocab_only=True, verbose=False)
@@ -353,7 +353,7 @@ def test_exercises_accept_the_solution_and_teach_on_wrong_answers():
 
 
 def test_local_endpoint_checks_extra_model_files(tmp_path):
-    from helpers.serving import LocalEndpoint
+    from helpers.engine.serving import LocalEndpoint
 
     with pytest.raises(FileNotFoundError, match="standin-x"):
         LocalEndpoint(extra_models={"standin-x": tmp_path / "missing.gguf"})

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from helpers import gguf_tools as g
-from helpers import llama_sources as src
-from helpers.embedded import prepare_tiny_mistral
+from helpers.engine import llama_sources as src
+from helpers.engine.embedded import prepare_tiny_mistral
 from helpers.exercises import nb07
 
 SAMPLE = "Mistral 7B runs on a laptop once quantized: Q4_K_M keeps most of its quality. Ünïcödé, 123 456!"
@@ -59,7 +59,7 @@ def test_extract_refuses_an_archive_without_the_converter(tmp_path):
 
 def test_missing_converter_names_the_setup_command(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBOOK_CACHE", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="python -m helpers.llama_sources"):
+    with pytest.raises(FileNotFoundError, match="python -m helpers.engine.llama_sources"):
         src.converter_script()
 
 
@@ -169,7 +169,7 @@ OLD_PARSERS = {
 
 
 def _standin(name):
-    from helpers.embedded import prepare_gemma_model, prepare_smollm_model
+    from helpers.engine.embedded import prepare_gemma_model, prepare_smollm_model
 
     return {"gemma": prepare_gemma_model, "smollm": prepare_smollm_model}[name](progress=False)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.notebook_outputs import WIDGET_STATE, WIDGET_VIEW, output_problems, tidy_progress_bars
+from helpers.workshop.notebook_outputs import WIDGET_STATE, WIDGET_VIEW, output_problems, tidy_progress_bars
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.offline_kit import build_kit, missing_pins, read_lock
+from helpers.engine.serving import free_port
 from helpers.paths import repo_root
-from helpers.serving import free_port
+from helpers.workshop.offline_kit import build_kit, missing_pins, read_lock
 
 ROOT = repo_root()
 KIT = ROOT / "build" / "offline-kit"
@@ -130,7 +130,7 @@ def test_room_without_network_installs_and_runs_notebook_00(room, tmp_path):
 
 
 def test_wheel_bookkeeping_normalizes_names_and_prunes_old_versions(tmp_path):
-    from helpers.offline_kit import Pin, prune_wheels
+    from helpers.workshop.offline_kit import Pin, prune_wheels
 
     for name in ("GPTQModel-7.6.0-py3-none-any.whl", "foo_bar-0.9-py3-none-any.whl", "foo_bar-1.0-py3-none-any.whl",
                  "pip-26.0.1-py3-none-any.whl"):

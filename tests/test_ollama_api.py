@@ -7,9 +7,9 @@ import json
 import ollama
 import pytest
 
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info
+from helpers.engine.serving import free_port
 from helpers.errors import BackendUnreachable, ModelNotFound, explain
-from helpers.serving import free_port
 
 GREEDY = {"temperature": 0, "num_predict": 12}
 
@@ -159,7 +159,7 @@ def test_async_client(client, endpoint):
 
 
 def test_tool_call_shapes_convert_both_ways():
-    from helpers.ollama_api import messages_to_openai, options_to_llama, tool_calls_to_ollama
+    from helpers.engine.ollama_api import messages_to_openai, options_to_llama, tool_calls_to_ollama
 
     openai_calls = [{"id": "abcdefghi", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}]
     assert tool_calls_to_ollama(openai_calls) == [{"function": {"index": 0, "name": "f", "arguments": {"x": 1}}}]

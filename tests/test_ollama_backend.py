@@ -5,7 +5,8 @@ from __future__ import annotations
 import ollama
 import pytest
 
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.serving import free_port
 from helpers.exercises import nb05
 from helpers.ollama_backend import (
     PullReport,
@@ -22,7 +23,6 @@ from helpers.ollama_backend import (
     render_modelfile,
     tool_schema,
 )
-from helpers.serving import free_port
 
 
 def host_of(endpoint) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
 
 HELLO = [{"role": "user", "content": "Say hello"}]
 

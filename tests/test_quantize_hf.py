@@ -201,7 +201,7 @@ def test_awq_demo_on_real_layers(base, tokenizer):
 @pytest.mark.slow  # a real GPTQ run
 def test_gptq_quantizes_caches_and_loads(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBOOK_CACHE", str(tmp_path))
-    from helpers.embedded import prepare_tiny_mistral
+    from helpers.engine.embedded import prepare_tiny_mistral
 
     tiny = prepare_tiny_mistral(progress=False)
     config = qh.import_gptqmodel().GPTQConfig(bits=4, group_size=128, offload_to_disk=False)

@@ -11,7 +11,7 @@ from mistralai.client.errors import SDKError
 from qdrant_client import QdrantClient, models
 
 from helpers import rag
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS
 from helpers.exercises import nb04
 
 matplotlib.use("Agg")

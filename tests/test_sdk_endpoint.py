@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from mistralai.client.errors import SDKError
 
-from helpers.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
 from helpers.errors import ContextTooLong, ModelNotFound, explain
 
 INDICATOR_TOOL = {

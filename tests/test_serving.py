@@ -14,7 +14,7 @@ import psutil
 import pytest
 from openai import OpenAI
 
-from helpers.serving import LocalEndpoint, ManagedServer, choose_port, free_port, port_is_free
+from helpers.engine.serving import LocalEndpoint, ManagedServer, choose_port, free_port, port_is_free
 
 
 def _gone(pid: int, wait: float = 20.0) -> bool:
@@ -70,7 +70,7 @@ def test_no_orphan_when_the_parent_exits(how, tmp_path):
     """A kernel that forgets to stop the endpoint, or is killed outright, leaves no server behind."""
     script = textwrap.dedent(f"""
         import os, signal, sys, time
-        from helpers.serving import LocalEndpoint, free_port
+        from helpers.engine.serving import LocalEndpoint, free_port
         server = LocalEndpoint(port=free_port()).start()
         print(server.process.pid, flush=True)
         if {how!r} == "parent-killed":
@@ -84,14 +84,14 @@ def test_no_orphan_when_the_parent_exits(how, tmp_path):
 def test_stop_all_at_exit_leaves_no_children(endpoint):
     """Every child of this test process is a server the suite knows about."""
     children = psutil.Process(os.getpid()).children(recursive=False)
-    assert [c.pid for c in children if "helpers.endpoint" in " ".join(c.cmdline())] == [endpoint.process.pid]
+    assert [c.pid for c in children if "helpers.engine.endpoint" in " ".join(c.cmdline())] == [endpoint.process.pid]
 
 
 @pytest.mark.slow
 def test_make_serve_prints_url_and_models_and_stops_on_ctrl_c():
     """What `make serve` runs: foreground server, banner with base URL and model names, clean Ctrl-C."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "helpers.endpoint", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "helpers.engine.endpoint", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         banner = []

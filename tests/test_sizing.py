@@ -129,7 +129,7 @@ def test_gguf_types_bits_per_weight_from_the_gguf_package():
 
 
 def test_the_standin_q4_k_m_file_is_a_mix_of_types():
-    from helpers.embedded import prepare_gemma_model
+    from helpers.engine.embedded import prepare_gemma_model
 
     path = prepare_gemma_model(progress=False)
     mix = gguf_type_mix(path)

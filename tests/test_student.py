@@ -13,7 +13,7 @@ import pytest
 
 from helpers.exercises.core import Exercise
 from helpers.paths import repo_root
-from helpers.student import blank_cell_source, find_exercises, notebook_paths, student_notebook
+from helpers.workshop.student import blank_cell_source, find_exercises, notebook_paths, student_notebook
 
 NOTEBOOKS = notebook_paths(repo_root() / "notebooks")
 # Executed in full up to their last exercise: the cheapest notebooks (about 20 s each, measured). The others'
@@ -91,7 +91,7 @@ def test_student_copy_has_no_solutions_and_nothing_else_changed(path):
 
 
 def test_make_student_writes_every_notebook(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "helpers.student", str(tmp_path / "student")],
+    run = subprocess.run([sys.executable, "-m", "helpers.workshop.student", str(tmp_path / "student")],
                          capture_output=True, text=True, cwd=repo_root(), check=False)
     assert run.returncode == 0, run.stderr
     written = sorted(p.name for p in (tmp_path / "student").glob("*.ipynb"))
@@ -117,7 +117,7 @@ def test_student_copy_runs_up_to_its_exercises(number, tmp_path):
         for i, cell in enumerate(copy.cells[: last + 1]):
             client.execute_cell(cell, i)  # raises CellExecutionError on any error
         # Stop what the notebook started (its own last cell would, but that cell comes after the exercises).
-        client.execute_cell(nbformat.v4.new_code_cell("from helpers.serving import stop_all\nstop_all()"), last + 1)
+        client.execute_cell(nbformat.v4.new_code_cell("from helpers.engine.serving import stop_all\nstop_all()"), last + 1)
     print(f"{path.name}: {time.perf_counter() - started:.0f} s up to its last exercise")
     for ex in exercises:
         shown = [o.get("data", {}).get("text/plain", "") for o in copy.cells[ex.index].outputs]

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from helpers import tools
 from helpers.backends import Backend
-from helpers.embedded import CHAT_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS
 from helpers.exercises import nb03
 from helpers.threatdb import ThreatDB
 from helpers.tools import ToolArgumentError, Toolbox, ToolLoopLimit, tool_from_function

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..chat_format import STANDIN_SPECIALS, mistral_v3_text
+from ..engine.chat_format import STANDIN_SPECIALS, mistral_v3_text
 from ..paths import data_dir
 
 IGNORE_INDEX = -100  # the label PyTorch's cross-entropy skips: no loss on these positions

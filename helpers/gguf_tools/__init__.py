@@ -1,6 +1,6 @@
 """GGUF in practice: convert a Hugging Face model, read a GGUF file, quantize it, and measure each level.
 
-* conversion runs llama.cpp's own `convert_hf_to_gguf.py` (prepared by `helpers.llama_sources`)
+* conversion runs llama.cpp's own `convert_hf_to_gguf.py` (prepared by `helpers.engine.llama_sources`)
   with this environment's Python;
 * reading uses the `gguf` package's `GGUFReader`: all metadata for `gguf_metadata`, and the tensor
   list alone (`helpers.model_files.gguf_tensor_index`, cached) everywhere else;

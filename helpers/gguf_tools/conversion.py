@@ -25,10 +25,10 @@ def _hf_source_key(model_dir: Path) -> str:
 def convert_hf_to_gguf(model_dir: Path, outtype: str = "f16", *, force: bool = False) -> Path:
     """Convert a Hugging Face model folder to GGUF with llama.cpp's `convert_hf_to_gguf.py` (cached).
 
-    Runs the converter prepared by `python -m helpers.llama_sources` with this Python; the output
+    Runs the converter prepared by `python -m helpers.engine.llama_sources` with this Python; the output
     is keyed by the folder's file hashes and the converter version.
     """
-    from ..llama_sources import converter_script, source_info
+    from ..engine.llama_sources import converter_script, source_info
 
     if outtype not in CONVERTER_OUTTYPES:
         raise ValueError(f"outtype {outtype!r} is not one the converter writes; use one of {CONVERTER_OUTTYPES}. "
@@ -47,7 +47,7 @@ def convert_hf_to_gguf(model_dir: Path, outtype: str = "f16", *, force: bool = F
         partial.unlink(missing_ok=True)
         raise RuntimeError(f"convert_hf_to_gguf.py failed (exit {run.returncode}) on {model_dir}:\n"
                            f"{run.stderr.strip()[-1500:]}\nCheck that the folder holds config.json, the weights "
-                           "and tokenizer.model; `--force` on `python -m helpers.llama_sources` refetches the converter.")
+                           "and tokenizer.model; `--force` on `python -m helpers.engine.llama_sources` refetches the converter.")
     partial.replace(out)
     (out.parent / f"{out.stem}.log").write_text(run.stderr)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..embedded import sha256_of
+from ..engine.embedded import sha256_of
 from ..model_files import cache_subdir
 
 MIB = 1 << 20

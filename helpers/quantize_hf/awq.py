@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..embedded import prepare_tiny_mistral
+from ..engine.embedded import prepare_tiny_mistral
 from .checkpoints import Checkpoint, _finished, _quantize, _quantize_target
 from .environment import _quiet_transformers
 from .measuring import calibration_samples

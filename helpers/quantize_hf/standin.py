@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..embedded import GEMMA_ALIAS, embedded_model_info, prepare_gemma_model
+from ..engine.embedded import GEMMA_ALIAS, embedded_model_info, prepare_gemma_model
 from ..paths import cache_dir
 from .environment import _quiet_transformers
 

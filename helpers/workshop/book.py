@@ -1,6 +1,6 @@
 """`make book`: every notebook, with its committed outputs, as a navigable HTML book (Jupyter Book).
 
-    python -m helpers.book build/book        # then open build/book/index.html
+    python -m helpers.workshop.book build/book        # then open build/book/index.html
 
 Nothing is executed: the committed notebooks already hold the outputs of the embedded default
 (nbval checks they reproduce), so the book builds in a minute or two, offline. The intro page is
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .paths import repo_root
+from ..paths import repo_root
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 TITLE = "Mistral Workbook"
@@ -171,7 +171,7 @@ def build_book(out_dir: Path, notebooks_dir: Path | None = None, readme: Path | 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m helpers.book", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.workshop.book", description=__doc__.split("\n")[0])
     parser.add_argument("out", nargs="?", default="build/book", type=Path, help="output folder")
     parser.add_argument("--notebooks", type=Path, default=None, help="source notebooks (default: the checkout's)")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """`make offline-kit`: everything a workshop room needs to install and run the workbook with no network.
 
-    python -m helpers.offline_kit build/offline-kit
+    python -m helpers.workshop.offline_kit build/offline-kit
 
 The kit (a folder; copy it to a USB stick or a shared drive) holds:
 
@@ -8,7 +8,7 @@ The kit (a folder; copy it to a USB stick or a shared drive) holds:
   from source with a portable `-DGGML_NATIVE=OFF` build; pip's wheel cache makes rebuilding fast),
   every pin of `requirements-vllm.lock` (notebook 06's separate vLLM environment), and pip,
   setuptools and wheel (which `pip freeze` leaves out of a lock, but a fresh install needs);
-* `sdists/`: the llama-cpp-python source archive, from which `helpers.llama_sources` extracts
+* `sdists/`: the llama-cpp-python source archive, from which `helpers.engine.llama_sources` extracts
   llama.cpp's GGUF converter (notebook 07);
 * `workbook/`: the project itself (`helpers/`, `data/`, `notebooks/`, `pyproject.toml`, ...), and
   `student/`: the notebooks with the exercise solutions removed;
@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import repo_root
+from ..paths import repo_root
 
 PIP_VERSION = "26.0.1"
 # The packages `pip freeze` leaves out of a lock but a fresh install still needs: pip itself, setuptools (the
@@ -163,11 +163,11 @@ def fetch_tools(wheels: Path) -> None:
 
 
 def fetch_llama_sdist(version: str, sdists: Path) -> Path:
-    """The llama-cpp-python sdist (llama.cpp's converter comes out of it, see helpers.llama_sources)."""
+    """The llama-cpp-python sdist (llama.cpp's converter comes out of it, see helpers.engine.llama_sources)."""
     found = sorted(sdists.glob(f"llama_cpp_python-{version}.tar.gz"))
     if found:
         return found[0]
-    from .llama_sources import download_sdist
+    from ..engine.llama_sources import download_sdist
 
     return download_sdist(version, sdists)
 
@@ -175,11 +175,11 @@ def fetch_llama_sdist(version: str, sdists: Path) -> Path:
 def install_converter(sdist: Path) -> Path:
     """Extract llama.cpp's converter from a local llama-cpp-python sdist (the kit's) into the cache.
 
-    What `python -m helpers.llama_sources` does after its `pip download`, without the download: a
+    What `python -m helpers.engine.llama_sources` does after its `pip download`, without the download: a
     room has the sdist already, and building its metadata offline would need its build tools.
     """
-    from . import llama_sources as ls
-    from .embedded import sha256_of
+    from ..engine import llama_sources as ls
+    from ..engine.embedded import sha256_of
 
     version = sdist.name.removeprefix("llama_cpp_python-").removesuffix(".tar.gz")
     folder = ls.sources_dir()
@@ -244,7 +244,7 @@ echo "[2/5] packages from the kit's wheels (requirements.lock)"
 echo "[3/5] embedded models, prepared from their packages"
 .venv/bin/python -m helpers
 echo "[4/5] llama.cpp's converter, from the kit's llama-cpp-python sdist"
-.venv/bin/python -m helpers.offline_kit --converter-from "$KIT"/sdists/llama_cpp_python-*.tar.gz
+.venv/bin/python -m helpers.workshop.offline_kit --converter-from "$KIT"/sdists/llama_cpp_python-*.tar.gz
 if [ "$VLLM" = 1 ] && [ -f "$KIT/requirements-vllm.lock" ]; then
   echo "[5/5] the vLLM environment .venv-vllm (notebook 06)"
   [ -x .venv-vllm/bin/python ] || "$PYTHON" -m venv .venv-vllm
@@ -393,7 +393,7 @@ def build_kit(out: Path, root: Path | None = None, *, vllm: bool = True, student
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], prog="python -m helpers.offline_kit")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], prog="python -m helpers.workshop.offline_kit")
     parser.add_argument("out", nargs="?", default="build/offline-kit", type=Path, help="kit folder")
     parser.add_argument("--no-vllm", action="store_true", help="leave out requirements-vllm.lock's wheels")
     parser.add_argument("--converter-from", type=Path, metavar="SDIST",

@@ -5,7 +5,7 @@ This module sums those times per notebook, stores them in `data/notebook_times.j
 agenda table of the facilitator guide (`docs/facilitator_guide.md`) from them, and the "Time to run" each
 notebook states in its first cell, so neither quotes a guess.
 
-    python -m helpers.agenda build/test-results.xml   # refresh the measurements, the guide's table, the headers
+    python -m helpers.workshop.agenda build/test-results.xml   # refresh the measurements, the guide's table, the headers
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .hardware import usable_cores
-from .paths import data_dir, repo_root
+from ..hardware import usable_cores
+from ..paths import data_dir, repo_root
 
 ROOT = repo_root() or Path.cwd()
 TIMES_FILE = data_dir() / "notebook_times.json"
@@ -77,7 +77,7 @@ def record(junit_xml: Path, path: Path = TIMES_FILE) -> dict:
     previous = json.loads(path.read_text()) if path.exists() else {}
     data = {
         "_about": "Seconds nbval spent executing each notebook's cells under `make test` (embedded default), "
-                  "summed from build/test-results.xml by `python -m helpers.agenda`. gpu_expected says what to expect "
+                  "summed from build/test-results.xml by `python -m helpers.workshop.agenda`. gpu_expected says what to expect "
                   "on a GPU machine with a real Mistral backend: an expectation, not a measurement.",
         "measured_on": f"{usable_cores()} cores, {platform.machine()}, CPU only",
         "date": date.today().isoformat(),
@@ -94,7 +94,7 @@ def sessions(times: Mapping | None = None) -> list[Session]:
     found = []
     for notebook in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         if notebook.name not in times["seconds"]:
-            raise KeyError(f"no measured time for {notebook.name}: run `make test`, then `python -m helpers.agenda "
+            raise KeyError(f"no measured time for {notebook.name}: run `make test`, then `python -m helpers.workshop.agenda "
                            "build/test-results.xml`.")
         found.append(Session(notebook.name, title(notebook), learn_minutes(notebook), times["seconds"][notebook.name],
                              times.get("gpu_expected", {}).get(notebook.name, "not estimated")))

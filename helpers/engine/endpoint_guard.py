@@ -1,6 +1,6 @@
 """What keeps the embedded endpoint up and private under careless or hostile clients.
 
-`helpers.endpoint` calls these before a request reaches a model:
+`helpers.engine.endpoint` calls these before a request reaches a model:
 
 * **Who may call.** Only loopback Host names (a web page using DNS rebinding sends its own name),
   only loopback browser Origins (a page the learner visits must not reach the models), and the API

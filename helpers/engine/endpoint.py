@@ -1,7 +1,7 @@
 """The embedded endpoint: llama-cpp-python's server, plus what the official clients need from it.
 
-Run it with `python -m helpers.endpoint --port 8765` (what `make serve` does) or, from Python,
-through `helpers.serving.LocalEndpoint`, which starts this module in a child process.
+Run it with `python -m helpers.engine.endpoint --port 8765` (what `make serve` does) or, from Python,
+through `helpers.engine.serving.LocalEndpoint`, which starts this module in a child process.
 
 llama-cpp-python's server already does chat, streaming, completions and grammar-constrained JSON.
 Measured gaps with the unmodified `mistralai` SDK, and what this module adds for each:
@@ -11,7 +11,7 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
   for base64 by default; the embedding model is a sentence model  -> own `/v1/embeddings` route
 * `random_seed`, `tool_choice="any"`, `json_schema` response
   format, `content: null` on assistant tool-call turns              -> `MistralCompat` request rewrite
-* tool_choice auto/any/named, system and tool messages            -> `helpers.chat_format` handler
+* tool_choice auto/any/named, system and tool messages            -> `helpers.engine.chat_format` handler
 * `parallel_tool_calls` (default off here: a base model given the
   choice strings calls together; set it to True to allow up to 4)  -> a list of calls in one reply
 * an unknown model name silently served by the default model      -> 404 listing the served models
@@ -19,8 +19,8 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
   crashes the process at the first sampled token                  -> parsed by llama.cpp first; a 400 names it
 * a new request aborts the stream in flight (interrupt_requests)  -> off: requests wait their turn
 * no output limit, abandoned requests run on, SIGTERM waits for
-  them, 500s with tracebacks, any web page may call, extra routes -> `helpers.endpoint_guard`
-* no Ollama API at all                                              -> `helpers.ollama_api` under /api
+  them, 500s with tracebacks, any web page may call, extra routes -> `helpers.engine.endpoint_guard`
+* no Ollama API at all                                              -> `helpers.engine.ollama_api` under /api
 
 Three chat models are built in: the default `standin-smollm2-135m-workbook` (SmolLM2-135M-Instruct with
 the workbook's own LoRA adapter, which llama.cpp applies at load time), `standin-smollm2-135m` (the
@@ -35,13 +35,13 @@ switching between aliases reloads the file (well under a second for the 270M sta
 
 The code is in four modules, one concern each (this one keeps the command line and re-exports the rest):
 
-* `helpers.endpoint_checks`: `MistralCompat`, the ASGI middleware that checks and rewrites requests
+* `helpers.engine.endpoint_checks`: `MistralCompat`, the ASGI middleware that checks and rewrites requests
   before they reach a model (`normalise_chat_request`, `MODEL_ROUTES`);
-* `helpers.endpoint_models`: the served chat models and their cards (`builtin_chat_models`,
+* `helpers.engine.endpoint_models`: the served chat models and their cards (`builtin_chat_models`,
   `extra_chat_settings`, `parse_assignments`, `alias_cards`, `model_card`);
-* `helpers.endpoint_app`: `build_app`, the ASGI app (llama-cpp-python's server, `/v1/models`,
+* `helpers.engine.endpoint_app`: `build_app`, the ASGI app (llama-cpp-python's server, `/v1/models`,
   `/v1/embeddings`, Ollama's `/api`, `MistralCompat` in front);
-* `helpers.endpoint` (here): `serve` and `main`, the command line.
+* `helpers.engine.endpoint` (here): `serve` and `main`, the command line.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ from .endpoint_models import (
 )
 from .serving import DEFAULT_PORT
 
-__all__ = [  # what `helpers.endpoint` offered before its split, importable from here as before
+__all__ = [  # what `helpers.engine.endpoint` offered before its split, importable from here as before
     "DEFAULT_CONTEXT", "MODEL_ROUTES", "MistralCompat", "alias_cards", "build_app", "builtin_chat_models",
     "default_threads", "extra_chat_settings", "extra_model_info", "main", "model_card", "normalise_chat_request",
     "parse_assignments", "serve",

@@ -3,7 +3,7 @@
 `build_app` loads the chat models into llama-cpp-python's server (`create_app`) and the embedding model
 into sentence-transformers, and serves beside them the endpoint's own routes: `/v1/models` and
 `/v1/embeddings` (`v1_router`), Ollama's `/api/*` (`ollama_api.build_router`) and `/` (`additions_app`).
-`helpers.endpoint` runs it; what each part adds, and why, is listed there.
+`helpers.engine.endpoint` runs it; what each part adds, and why, is listed there.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ..hardware import usable_cores
 from . import chat_format, ollama_api
 from . import endpoint_guard as guard
 from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_embedding_model
 from .endpoint_checks import MistralCompat
 from .endpoint_models import alias_cards, builtin_chat_models, extra_chat_settings, extra_model_info, model_card
-from .hardware import usable_cores
 
 DEFAULT_CONTEXT = 32768
 

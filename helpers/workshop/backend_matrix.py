@@ -14,8 +14,8 @@ comparing outputs. Here outputs may differ; a notebook *runs* when every cell ex
 when the backend lacks a capability the notebook declares (`workbook.requires` in its metadata,
 checked against `helpers.backends.CAPABILITIES`), and *fails* otherwise.
 
-    python -m helpers.backend_matrix                 # run it; write build/backend_matrix.json and README's table
-    python -m helpers.backend_matrix --backends ollama --notebooks 02 03 04
+    python -m helpers.workshop.backend_matrix                 # run it; write build/backend_matrix.json and README's table
+    python -m helpers.workshop.backend_matrix --backends ollama --notebooks 02 03 04
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import catalog
+from .. import catalog
+from ..paths import repo_root
 from .notebook_outputs import execute
-from .paths import repo_root
 
 NOTEBOOKS = ("00", "02", "03", "04", "05", "09")
-README_START = "<!-- backend-matrix:start (written by python -m helpers.backend_matrix; do not edit) -->"
+README_START = "<!-- backend-matrix:start (written by python -m helpers.workshop.backend_matrix; do not edit) -->"
 README_END = "<!-- backend-matrix:end -->"
 CELL_TIMEOUT = 900
 
@@ -96,8 +96,8 @@ def ollama_standin(say=print) -> Iterator[dict[str, str]]:
     """The Ollama stand-in as a daemon, with the map's tags made the way a reader pulls them."""
     import ollama
 
-    from .embedded import CHAT_ALIAS
-    from .serving import LocalEndpoint, free_port
+    from ..engine.embedded import CHAT_ALIAS
+    from ..engine.serving import LocalEndpoint, free_port
 
     server = LocalEndpoint(port=free_port(), say=say).start()
     try:
@@ -117,7 +117,7 @@ def ollama_standin(say=print) -> Iterator[dict[str, str]]:
 @contextmanager
 def la_plateforme_rehearsal(say=print) -> Iterator[dict[str, str]]:
     """A local endpoint answering La Plateforme's names with stand-ins; its API key is enforced."""
-    from .serving import LocalEndpoint, free_port
+    from ..engine.serving import LocalEndpoint, free_port
 
     key = "rehearsal-" + secrets.token_hex(8)
     server = LocalEndpoint(port=free_port(), api_key=key, aliases=la_plateforme_aliases(), say=say).start()
@@ -130,7 +130,7 @@ def la_plateforme_rehearsal(say=print) -> Iterator[dict[str, str]]:
 @contextmanager
 def vllm_cpu(say=print) -> Iterator[dict[str, str]]:
     """vLLM's CPU server on the tiny Mistral under the name the map gives Mistral Small, with its tool parser."""
-    from .vllm_server import VLLMServer
+    from ..vllm_server import VLLMServer
 
     name = catalog.resolve("mistral-small-latest", "vllm")
     server = VLLMServer(served_name=name, tools=True, say=say).start()
@@ -162,7 +162,7 @@ def _failure(exc: BaseException) -> str:
 
 def run_backend(backend: str, notebooks: tuple[str, ...] = NOTEBOOKS, say=print) -> list[Result]:
     """Start `backend`'s server, run each notebook against it (or skip it, by capability), stop the server."""
-    from .backends import connect
+    from ..backends import connect
 
     results = []
     with SERVERS[backend][1](say=lambda *_: None) as env, _environment({**env, "WORKBOOK_MODEL": "mistral-small-latest"}):

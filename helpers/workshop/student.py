@@ -1,6 +1,6 @@
 """`make student`: copies of the notebooks with every exercise's solution taken out.
 
-    python -m helpers.student build/student
+    python -m helpers.workshop.student build/student
 
 An exercise cell is a code cell with a line `nbNN.<name>.check(<expr>)` (the objects in
 `helpers/exercises/nbNN.py`). By the workbook's convention the lines before that line are the
@@ -185,9 +185,9 @@ def make_student_copies(notebooks_dir: Path, out_dir: Path) -> dict[Path, list[E
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .paths import repo_root
+    from ..paths import repo_root
 
-    parser = argparse.ArgumentParser(prog="python -m helpers.student", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.workshop.student", description=__doc__.split("\n")[0])
     parser.add_argument("out", nargs="?", default="build/student", type=Path, help="folder for the student copies")
     parser.add_argument("--notebooks", type=Path, default=None, help="source notebooks (default: the checkout's)")
     args = parser.parse_args(argv)

@@ -4,7 +4,7 @@ No wheel installs `convert_hf_to_gguf.py`: it lives in the llama.cpp sources tha
 vendors (`vendor/llama.cpp/`). `ensure_llama_cpp_sources()` downloads the sdist of the installed
 llama-cpp-python version with pip (pip's cache makes repeats fast), extracts only the converter,
 its `conversion/` package, `gguf-py/` and the licence into the ignored cache folder, and records
-what it extracted. Run `python -m helpers.llama_sources` (setup does) to prepare it.
+what it extracted. Run `python -m helpers.engine.llama_sources` (setup does) to prepare it.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from ..paths import cache_dir
 from .embedded import sha256_of
-from .paths import cache_dir
 
 DIST = "llama-cpp-python"
 # The files the converter needs, relative to the vendored llama.cpp tree (folders end with "/").
 NEEDED = ("convert_hf_to_gguf.py", "convert_lora_to_gguf.py", "conversion/", "gguf-py/", "LICENSE")
 # sha256 of the sdists this workbook was checked against; another version is accepted unchecked.
 KNOWN_SDIST_SHA256 = {"0.3.36": "832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e"}
-SETUP_COMMAND = "python -m helpers.llama_sources"
+SETUP_COMMAND = "python -m helpers.engine.llama_sources"
 MARKER = ".source.json"
 
 

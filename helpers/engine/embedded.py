@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .paths import cache_dir, data_dir
+from ..paths import cache_dir, data_dir
 
 CHAT_ALIAS = "standin-smollm2-135m-workbook"  # the default chat stand-in: SmolLM2 + the workbook's adapter
 SMOLLM_ALIAS = "standin-smollm2-135m"  # SmolLM2-135M-Instruct as shipped

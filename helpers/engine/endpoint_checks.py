@@ -1,6 +1,6 @@
 """What the embedded endpoint checks and rewrites before a request reaches a model: `MistralCompat`.
 
-`MistralCompat` is the ASGI middleware in front of llama-cpp-python's server (`helpers.endpoint_app.build_app`
+`MistralCompat` is the ASGI middleware in front of llama-cpp-python's server (`helpers.engine.endpoint_app.build_app`
 builds it). For every request it runs `endpoint_guard.refusal` (loopback Host and Origin, API key); for a POST
 on a model route it reads the body, applies the queue limit and hands `/v1` requests to `check_and_forward`:
 JSON parse, Ollama-made names, `--alias` names, unknown models (404), `guard.unsupported`,

@@ -189,7 +189,7 @@ def stop_all() -> None:
 
 
 class LocalEndpoint(ManagedServer):
-    """The embedded endpoint (`helpers.endpoint`) as a managed child process."""
+    """The embedded endpoint (`helpers.engine.endpoint`) as a managed child process."""
 
     def __init__(
         self,
@@ -206,7 +206,7 @@ class LocalEndpoint(ManagedServer):
         """`extra_models` maps an alias to a chat GGUF file served beside the defaults; `chat_formats`
         gives an alias its prompt format (`workbook-gemma` by default, `workbook-mistral-v3` for models
         fine-tuned on Mistral's instruct format); `aliases` answers further names with served models (La
-        Plateforme's names, for a rehearsal). See `helpers.endpoint`."""
+        Plateforme's names, for a rehearsal). See `helpers.engine.endpoint`."""
         env = {}
         extra: list[str] = []
         for alias, path in (extra_models or {}).items():
@@ -227,7 +227,7 @@ class LocalEndpoint(ManagedServer):
             extra += ["--threads", str(threads)]
         super().__init__(
             "embedded-endpoint",
-            lambda p: [sys.executable, "-m", "helpers.endpoint", "--port", str(p), *extra],
+            lambda p: [sys.executable, "-m", "helpers.engine.endpoint", "--port", str(p), *extra],
             port=port or int(os.environ.get("WORKBOOK_PORT", DEFAULT_PORT)),
             env=env,
             headers={"Authorization": f"Bearer {api_key}"} if api_key else {},

@@ -7,7 +7,7 @@ Viewers without the widget state (GitHub, the book, `nbval`'s diff) show that fa
 finished step would look as if it had never started. `tidy_progress_bars` rewrites the fallback from the
 stored final state (`100%|██████████| 40/40 [01:13<00:00, 1.83s/it]`).
 
-`python -m helpers.notebook_outputs NOTEBOOK...` executes notebooks in place on the embedded default
+`python -m helpers.workshop.notebook_outputs NOTEBOOK...` executes notebooks in place on the embedded default
 (what `make notebooks` runs) and tidies them.
 """
 

@@ -208,7 +208,7 @@ def mistral_v3_text(messages: list[Message], specials: dict[str, str] | None = N
     `STANDIN_SPECIALS`: `<s>`/`</s>` become the Gemma stand-in's `<bos>`/`<eos>`); pass `{}` to keep
     Mistral's names. Training examples and the served model's prompts both come from here.
     """
-    from .tokens import encode_chat
+    from .mistral_tokens import encode_chat
 
     plain = [{**m, "content": text_of(m.get("content"))} for m in messages]
     encoded = encode_chat(plain)
