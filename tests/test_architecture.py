@@ -63,7 +63,8 @@ def test_the_check_finds_a_planted_upward_import(where, statement):
     assert len(upward_imports(path, path.read_text(encoding="utf-8") + "\n" + statement + "\n")) == 1
 
 
-SERVER_ONLY = ("endpoint", "endpoint_app", "endpoint_checks", "endpoint_models", "endpoint_guard", "ollama_api")
+SERVER_ONLY = ("endpoint", "endpoint_app", "endpoint_checks", "endpoint_models", "endpoint_guard", "ollama_api",
+               "ollama_models", "ollama_convert")
 
 
 def test_server_only_modules_are_reached_over_http():

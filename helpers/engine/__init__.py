@@ -11,7 +11,9 @@ llama.cpp (llama-cpp-python) and sentence-transformers, and is reached over HTTP
 * `chat_format`: the prompt formats (`workbook-gemma`, `workbook-chatml`, `workbook-mistral-v3`), tools and
   JSON as llama.cpp grammars;
 * `mistral_tokens`: the real Mistral encoding of a chat request (mistral-common), for `workbook-mistral-v3`;
-* `ollama_api`: Ollama's API under `/api`;
+* `ollama_api`: Ollama's API under `/api` (`OllamaRoutes`, `build_router`);
+* `ollama_models`: `OllamaModels`, the models that API lists (embedded and made with create), and the name/tag helpers;
+* `ollama_convert`: Ollama's request and reply shapes to and from the OpenAI / llama-cpp-python ones;
 * `serving`: `ManagedServer` and `LocalEndpoint`, which start and stop server processes (no orphans);
 * `embedded`: the checksummed stand-in models, prepared from pinned packages;
 * `llama_sources`: llama.cpp's GGUF converter, taken from the llama-cpp-python sdist.

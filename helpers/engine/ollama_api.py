@@ -7,6 +7,9 @@ sentence-transformers underneath. Streams are JSON lines, one object per line, a
 It is a stand-in and says so in `/api/version` and `/api/show`; against a real daemon the same
 client cells serve `mistral`, `mixtral` or `codestral`.
 
+Here: the routes (`OllamaRoutes`, wired by `build_router`). The model registry and tags are in `ollama_models`,
+the request/reply converters in `ollama_convert`; the names other modules use are re-exported here.
+
 `make serve-ollama` runs the endpoint on 127.0.0.1:${OLLAMA_PORT:-11435}.
 """
 
@@ -14,241 +17,36 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Body
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from . import endpoint_guard as guard
+from .ollama_convert import (
+    each,
+    error,
+    messages_to_openai,
+    ndjson,
+    options_to_llama,
+    prompt_tokens,
+    reply_line,
+    response_format,
+    stats,
+    tool_calls_to_ollama,
+)
+from .ollama_models import LIBRARY_TAGS, TAG, TEMPLATES, OllamaModels, base_name
+
+__all__ = ["CHUNK", "VERSION", "OllamaModels", "OllamaRoutes", "build_router", "llama_lock",
+           "messages_to_openai", "options_to_llama", "tool_calls_to_ollama"]
 
 VERSION = "0.0.0-workbook-standin"
-TAG = ":latest"
 CHUNK = 8 << 20  # pull progress granularity
-# Ollama library tags whose model *is* one of the embedded files: pulling one makes it a name of that file.
-# (Ollama's `all-minilm` is sentence-transformers' all-MiniLM-L6-v2, the embedding stand-in itself.)
-LIBRARY_TAGS = {"all-minilm": "embed", "all-minilm:l6-v2": "embed", "all-minilm:latest": "embed"}
-# The fields Ollama's OpenAI layer reads, per route (ollama/ollama openai/openai.go: ChatCompletionRequest,
-# CompletionRequest, EmbedRequest); it ignores every other field, so a request never fails on one.
-OPENAI_FIELDS = {
-    "/v1/chat/completions": {"model", "messages", "stream", "stream_options", "max_tokens", "seed", "stop", "temperature",
-                             "frequency_penalty", "presence_penalty", "top_p", "response_format", "tools", "reasoning",
-                             "reasoning_effort"},
-    "/v1/completions": {"model", "prompt", "frequency_penalty", "max_tokens", "presence_penalty", "seed", "stop", "stream",
-                        "stream_options", "temperature", "top_p", "suffix"},
-    "/v1/embeddings": {"model", "input", "dimensions", "encoding_format"},
-}
-# What /api/show reports as a chat model's prompt template (Ollama's Go-template notation), by chat format.
-TEMPLATES = {
-    "workbook-gemma": "<start_of_turn>user\n{{ .Prompt }}<end_of_turn>\n<start_of_turn>model\n",
-    "workbook-chatml": "{{ if .System }}<|im_start|>system\n{{ .System }}<|im_end|>\n{{ end }}"
-                       "<|im_start|>user\n{{ .Prompt }}<|im_end|>\n<|im_start|>assistant\n",
-}
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def base_name(model: str) -> str:
-    """`name:latest` and `name` are the same model, as in Ollama."""
-    return model[: -len(TAG)] if model.endswith(TAG) else model
-
-
-def options_to_llama(options: dict[str, Any] | None) -> dict[str, Any]:
-    """Ollama `options` → llama-cpp-python sampling arguments."""
-    options = options or {}
-    mapping = {"temperature": "temperature", "top_p": "top_p", "top_k": "top_k", "seed": "seed",
-               "num_predict": "max_tokens", "stop": "stop", "repeat_penalty": "repeat_penalty",
-               "presence_penalty": "presence_penalty", "frequency_penalty": "frequency_penalty", "min_p": "min_p"}
-    out = {mapping[k]: v for k, v in options.items() if k in mapping and v is not None}
-    if "max_tokens" in out:  # Ollama's -1 ("until done") and -2 ("fill the context") get this endpoint's maximum
-        out["max_tokens"] = guard.ollama_num_predict(out["max_tokens"], default=256)
-    return out
-
-
-def messages_to_openai(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Ollama chat messages (dict arguments, `tool_name`) → the OpenAI shape the chat handler reads."""
-    out = []
-    for i, m in enumerate(messages):
-        msg: dict[str, Any] = {"role": m["role"], "content": m.get("content") or ""}
-        if m.get("tool_calls"):
-            msg["tool_calls"] = [
-                {"id": f"call{i}x{j}", "type": "function",
-                 "function": {"name": c["function"]["name"], "arguments": json.dumps(c["function"].get("arguments") or {})}}
-                for j, c in enumerate(m["tool_calls"])
-            ]
-        if m["role"] == "tool" and m.get("tool_name"):
-            msg["name"] = m["tool_name"]
-        out.append(msg)
-    return out
-
-
-def tool_calls_to_ollama(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    """OpenAI tool calls (arguments as a JSON string) → Ollama's (arguments as an object)."""
-    if not calls:
-        return None
-    return [{"function": {"index": i, "name": c["function"]["name"], "arguments": json.loads(c["function"]["arguments"] or "{}")}}
-            for i, c in enumerate(calls)]
-
-
-def response_format(fmt: Any) -> dict[str, Any] | None:
-    """Ollama `format` ("json" or a JSON schema) → llama-cpp-python's response_format."""
-    if fmt == "json":
-        return {"type": "json_object"}
-    if isinstance(fmt, dict):
-        return {"type": "json_object", "schema": fmt}
-    return None
-
-
-def prompt_tokens(llama: Any, kwargs: dict[str, Any]) -> int:
-    """How many tokens the chat handler's prompt takes (a stream's chunks carry no usage, Ollama's last line does)."""
-    from . import chat_format
-
-    fmt = getattr(llama, "chat_format", None) or chat_format.HANDLER_NAME
-    text = chat_format.prompt_text(fmt, kwargs["messages"], kwargs.get("tools"), kwargs.get("tool_choice") or "auto")
-    return len(llama.tokenize(text.encode(), add_bos=True, special=True))
-
-
-class OllamaModels:
-    """The models this API lists: the embedded ones plus those made with `/api/create`."""
-
-    def __init__(self, chat_alias: str, embed_alias: str, files: dict[str, Path], infos: dict[str, dict[str, Any]],
-                 metadata: dict[str, str], n_ctx: int, embed_dimension: int):
-        self.chat_alias = chat_alias
-        self.embed_alias = embed_alias
-        self.files = files
-        self.infos = infos
-        self.metadata = metadata
-        self.n_ctx = n_ctx
-        self.embed_dimension = embed_dimension
-        self.created: dict[str, dict[str, Any]] = {}  # name -> {"from", "system", "parameters"}
-        self.modified = now_iso()
-
-    def names(self) -> list[str]:
-        return [self.chat_alias, self.embed_alias, *self.created]
-
-    def resolve(self, model: str) -> tuple[str, dict[str, Any]]:
-        """(underlying embedded model, created-model settings) for a requested name."""
-        name = base_name(model or "")
-        if name in (self.chat_alias, self.embed_alias):
-            return name, {}
-        if name in self.created:
-            spec = self.created[name]
-            root, parent = self.resolve(spec["from"])
-            return root, {**parent, **{k: v for k, v in spec.items() if v}}
-        raise LookupError(f'model "{model}" not found, try pulling it first (this stand-in serves: '
-                          f'{", ".join(n + TAG for n in self.names())})')
-
-    def as_openai(self, payload: dict[str, Any], path: str) -> dict[str, Any] | None:
-        """A `/v1` request naming a model made here with create, copy or pull, rewritten for the model it comes
-        from (its SYSTEM prompt and PARAMETERs applied, as Ollama's OpenAI layer does); None for other names.
-
-        Fields Ollama's OpenAI layer does not read are dropped, as Ollama's JSON decoding drops them:
-        `tool_choice`, `parallel_tool_calls`, Mistral's `random_seed` and `safe_prompt`, and so on."""
-        name = payload.get("model")
-        if not isinstance(name, str) or base_name(name) not in self.created:
-            return None
-        root, spec = self.resolve(name)
-        known = OPENAI_FIELDS.get(path)
-        out = {**{k: v for k, v in payload.items() if known is None or k in known}, "model": root}
-        if path.endswith("chat/completions") and isinstance(out.get("messages"), list):
-            if spec.get("system") and not any(isinstance(m, dict) and m.get("role") == "system" for m in out["messages"]):
-                out["messages"] = [{"role": "system", "content": spec["system"]}, *out["messages"]]
-            for key, value in options_to_llama(spec.get("parameters")).items():
-                out.setdefault(key, value)
-        return out
-
-    def openai_cards(self, card: Callable[[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
-        """`/v1/models` entries for the models made here, as Ollama lists them (`name:latest`)."""
-        return [card(name + TAG, self.resolve(name)[0]) for name in self.created]
-
-    def naming_problem(self, name: str, parent: Any) -> str | None:
-        """Why a model `name` may not be made from `parent` (create, copy), or None.
-
-        Built-in names are taken, and a model may not be made from itself or from a model made
-        from it: resolving such a loop would never end.
-        """
-        if not name:
-            return "a model name is required"
-        if not isinstance(parent, str) or not parent:
-            return "the model to start from is required (from / source)"
-        if name in (self.chat_alias, self.embed_alias):
-            return f"{name} is built in; choose another name"
-        ancestor: str | None = base_name(parent)
-        while ancestor is not None:
-            if ancestor == name:
-                return f"{name} cannot be made from {parent}: a model may not come from itself"
-            ancestor = self.created.get(ancestor, {}).get("from")
-            ancestor = base_name(ancestor) if ancestor else None
-        return None
-
-    def digest(self, name: str) -> str:
-        root, _ = self.resolve(name)
-        info = self.infos[root]
-        if info.get("adapter_sha256"):  # base model + adapter: a digest of both, as Ollama digests its layers
-            return hashlib.sha256((info["sha256"] + info["adapter_sha256"]).encode()).hexdigest()
-        return info["sha256"]
-
-    def details(self, name: str) -> dict[str, Any]:
-        root, _ = self.resolve(name)
-        if root == self.chat_alias:
-            params = int(self.metadata.get("general.parameter_count", 0) or self.infos[root].get("parameters", 0))
-            family = self.metadata.get("general.architecture", "llama")
-            return {"parent_model": "", "format": "gguf", "family": family, "families": [family],
-                    "parameter_size": f"{params / 1e6:.0f}M" if params else "",
-                    "quantization_level": self.infos[root].get("quantization", "")}
-        return {"parent_model": "", "format": "safetensors", "family": "bert", "families": ["bert"],
-                "parameter_size": "23M", "quantization_level": "F32"}
-
-    def size(self, name: str) -> int:
-        root, _ = self.resolve(name)
-        path = self.files[root]
-        return path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-    def listing(self, name: str) -> dict[str, Any]:
-        return {"name": name + TAG, "model": name + TAG, "modified_at": self.modified, "size": self.size(name),
-                "digest": self.digest(name), "details": self.details(name)}
-
-
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-def ndjson(lines: AsyncIterator[dict[str, Any]]) -> StreamingResponse:
-    async def encode():
-        async for line in lines:
-            yield json.dumps(line) + "\n"
-    return StreamingResponse(encode(), media_type="application/x-ndjson")
-
-
-def stats(started: float, usage: dict[str, int]) -> dict[str, Any]:
-    total = int((time.perf_counter() - started) * 1e9)
-    return {"total_duration": total, "load_duration": 0, "prompt_eval_count": usage.get("prompt_tokens", 0),
-            "prompt_eval_duration": 0, "eval_count": usage.get("completion_tokens", 0), "eval_duration": total}
-
-
-def reply_line(name: str, field: str, text: str, calls=None, done=False) -> dict[str, Any]:
-    """One line of a reply: /api/chat's (`field` "message") or /api/generate's (`field` "response")."""
-    line: dict[str, Any] = {"model": name, "created_at": now_iso()}
-    if field == "message":
-        line["message"] = {"role": "assistant", "content": text}
-        if calls:
-            line["message"]["tool_calls"] = calls
-    else:
-        line["response"] = text
-    line["done"] = done
-    return line
-
-
-async def each(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    for item in items:
-        yield item
 
 
 class OllamaRoutes:
