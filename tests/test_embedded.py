@@ -114,3 +114,53 @@ def test_tool_call_schema_by_choice():
     assert named["properties"]["name"] == {"const": "b"}
     with pytest.raises(ValueError, match="not among the tools sent: a, b"):
         chat_format.tool_call_schema(tools, {"type": "function", "function": {"name": "c"}})
+
+
+def test_a_request_is_rendered_and_its_grammar_converted_once(monkeypatch):
+    """The endpoint's checks and the chat handler share one rendering and one schema-to-grammar conversion."""
+    import llama_cpp.llama_grammar
+    from llama_cpp import Llama
+
+    from helpers.engine import endpoint_guard
+    from helpers.engine.endpoint_checks import MistralCompat
+
+    renders: list[str] = []
+    conversions: list[str] = []
+    render, convert = chat_format._render, llama_cpp.llama_grammar.json_schema_to_gbnf
+    monkeypatch.setattr(chat_format, "_render", lambda fmt, *a: renders.append(fmt) or render(fmt, *a))
+    monkeypatch.setattr(llama_cpp.llama_grammar, "json_schema_to_gbnf", lambda s, *a, **k: conversions.append(s) or convert(s, *a, **k))
+
+    fmt = chat_format.CHATML_HANDLER
+    llama = Llama(model_path=str(prepare_smollm_model(progress=False)), n_ctx=2048, n_threads=1, verbose=False,
+                  chat_handler=chat_format.make_handler(fmt))
+    checks = MistralCompat(None, None, {"m": "chat"}, count_tokens=lambda model, text: len(llama.tokenize(text.encode())),
+                           contexts={"m": 2048}, formats={"m": fmt}, vocabs={"m": llama._model.vocab})
+    tools = [{"type": "function", "function": {"name": name, "description": what, "parameters": {
+        "type": "object", "properties": {arg: {"type": "string"}}, "required": [arg]}}}
+        for name, what, arg in [("get_weather", "Current weather in a city", "city"),
+                                ("translate", "Translate a text to French", "text"),
+                                ("find_book", "Find a book in the library by title", "title")]]
+    payload = {"model": "m", "max_tokens": 24, "temperature": 0, "tools": tools, "tool_choice": "auto", "messages": [
+        {"role": "user", "content": "Weather in Lyon?"},
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "a1B2c3D4e", "type": "function",
+                                                              "function": {"name": "get_weather", "arguments": "{\"city\": \"Lyon\"}"}}]},
+        {"role": "tool", "name": "get_weather", "tool_call_id": "a1B2c3D4e", "content": "{\"temp_c\": 14}"},  # `name`: dropped by the server
+        {"role": "user", "content": "And in Nantes?"}]}
+
+    def one_request(forget_between: bool) -> tuple[int, int]:
+        renders.clear(), conversions.clear(), chat_format._RENDERED.clear(), chat_format._gbnf.cache_clear()
+        assert checks.bad_constraints(payload, "/v1/chat/completions") is None
+        assert checks.too_long(payload, "/v1/chat/completions") is None
+        if forget_between:
+            chat_format._RENDERED.clear(), chat_format._gbnf.cache_clear()
+        served = endpoint_guard.as_served(payload)  # what llama-cpp-python's server hands to create_chat_completion
+        reply = llama.create_chat_completion(**{k: served[k] for k in ("messages", "tools", "tool_choice", "max_tokens",
+                                                                      "temperature")})
+        assert reply["choices"][0]["message"].get("tool_calls") or reply["choices"][0]["message"]["content"]
+        return len(renders), len(conversions)
+
+    try:
+        assert one_request(forget_between=False) == (1, 1)
+        assert one_request(forget_between=True) == (2, 2)  # the check sees a second rendering when there is one
+    finally:
+        llama.close()

@@ -30,8 +30,10 @@ import json
 import secrets
 import string
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 HANDLER_NAME = "workbook-gemma"
@@ -172,15 +174,51 @@ def prompt_text(fmt: str, messages: list[Message], tools: list[dict[str, Any]] |
     """The exact prompt text a handler of format `fmt` gives llama.cpp for this request.
 
     The endpoint's context check, the Ollama API's token count, the handlers and the assistant's
-    training data all call this one function.
+    training data all call this one function. A request is rendered once: the endpoint's context
+    check renders it before any generation starts and the handler then reads the same text from
+    a small cache keyed by the request's JSON (a `workbook-mistral-v3` rendering costs ~15 ms).
     """
     choice = choice or "auto"
+    try:
+        key = json.dumps([fmt, messages, tools, choice, parallel], ensure_ascii=False)
+    except (TypeError, ValueError):  # not a JSON request (objects from Python code): render, do not cache
+        return _render(fmt, messages, tools, choice, parallel)
+    if key in _RENDERED:
+        _RENDERED.move_to_end(key)
+        return _RENDERED[key]
+    text = _RENDERED[key] = _render(fmt, messages, tools, choice, parallel)
+    while len(_RENDERED) > _RENDER_CACHE_SIZE:
+        _RENDERED.popitem(last=False)
+    return text
+
+
+_RENDERED: OrderedDict[str, str] = OrderedDict()
+_RENDER_CACHE_SIZE = 64  # more than the requests the endpoint queues (endpoint_guard.MAX_WAITING)
+
+
+def _render(fmt: str, messages: list[Message], tools: list[dict[str, Any]] | None, choice: Any, parallel: bool) -> str:
     extra = tool_instructions(tools, choice, parallel) if tools and choice != "none" else ""
     if fmt == CHATML_HANDLER:
         return chatml_prompt(messages, extra)
     if fmt == MISTRAL_V3_HANDLER:
         return mistral_v3_text(messages)
     return gemma_prompt(render_turns(messages, extra))
+
+
+def schema_grammar(schema: dict[str, Any]) -> str:
+    """llama.cpp's GBNF for a JSON schema, converted once per distinct schema.
+
+    The endpoint's grammar check and the handler both need it for the same request; key order is
+    kept (it is the order the model writes the keys in).
+    """
+    return _gbnf(json.dumps(schema, ensure_ascii=False))
+
+
+@lru_cache(maxsize=128)
+def _gbnf(schema_json: str) -> str:
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return json_schema_to_gbnf(schema_json)
 
 
 def _v3_pieces_to_text(pieces: list[str], control: list[bool]) -> str:
@@ -268,11 +306,9 @@ def check_tool_schemas(tools: list[dict[str, Any]], choice: Any, parallel: bool 
     llama-cpp-python would otherwise fall back to free-form JSON silently (for example on a
     `pattern` with a non-capturing group), and the reply could not be read as a tool call.
     """
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
-
     schema = tool_call_schema(tools, choice, parallel)
     try:
-        json_schema_to_gbnf(json.dumps(schema))
+        schema_grammar(schema)
     except Exception as exc:  # the converter raises plain Exceptions with the reason
         names = ", ".join(t["function"]["name"] for t in tools)
         raise ValueError(
@@ -305,13 +341,11 @@ def grammar_check(vocab: Any, *, response_format: Any = None, tools: list[dict[s
     (compiled into one grammar as the handler does) and a raw GBNF `grammar`. Each is converted as the
     handler would convert it, then parsed by llama.cpp itself (`grammar_problem`).
     """
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
-
     grammars: list[tuple[str, str, str]] = []  # (parameter, what, gbnf)
     if isinstance(response_format, dict) and response_format.get("type") == "json_object" and "schema" in response_format:
         try:
             grammars.append(("response_format", "The response_format schema",
-                             json_schema_to_gbnf(json.dumps(response_format["schema"]))))
+                             schema_grammar(response_format["schema"])))
         except Exception as exc:  # the converter raises plain Exceptions with the reason
             return (f"The response_format schema cannot be turned into a grammar for constrained generation: {exc}. "
                     "Simplify the offending keyword.", "response_format")
@@ -319,7 +353,7 @@ def grammar_check(vocab: Any, *, response_format: Any = None, tools: list[dict[s
         names = ", ".join(str(t.get("function", {}).get("name")) for t in tools)
         try:
             schema = tool_call_schema(tools, "any" if choice == "required" else choice, parallel)
-            grammars.append(("tools", f"The tool schemas ({names})", json_schema_to_gbnf(json.dumps(schema))))
+            grammars.append(("tools", f"The tool schemas ({names})", schema_grammar(schema)))
         except ValueError:
             raise
         except Exception as exc:
@@ -363,18 +397,47 @@ def as_stream(response: dict[str, Any]) -> Iterator[dict[str, Any]]:
     }
 
 
+def render_args(fmt: str, tools: list[dict[str, Any]] | None, tool_choice: Any, response_format: Any,
+                parallel: bool) -> tuple[list[dict[str, Any]] | None, Any, bool]:
+    """(tools, choice, parallel) that the handler of `fmt` renders a request's prompt with.
+
+    The one place that decides it, read by the handlers and by the endpoint's context check
+    (`request_prompt`), so both count and cache the same prompt.
+    """
+    if fmt == MISTRAL_V3_HANDLER:
+        return None, "none", False  # fine-tuned without tools: a request with tools is refused
+    if not tools or tool_choice == "none":
+        if tools and fmt == CHATML_HANDLER and not response_format:
+            return tools, "auto", False  # the assistant answers beside tools, as it was trained (see the handler)
+        return None, "none", False
+    choice = tool_choice or "auto"
+    return tools, "any" if choice == "required" else choice, parallel
+
+
+def request_prompt(fmt: str, request: dict[str, Any], parallel: bool = False) -> str:
+    """The prompt text the handler of `fmt` gives llama.cpp for a chat request (as the server hands it over)."""
+    args = render_args(fmt, request.get("tools"), request.get("tool_choice"), request.get("response_format"), parallel)
+    return prompt_text(fmt, request.get("messages") or [], *args)
+
+
 def make_handler(fmt: str = HANDLER_NAME):
     """Build the llama-cpp-python chat completion handler for `fmt` (imports llama_cpp lazily)."""
     from llama_cpp import llama_chat_format
     from llama_cpp.llama_chat_format import ChatFormatterResponse
+    from llama_cpp.llama_grammar import LlamaGrammar
 
     stop = IM_END if fmt == CHATML_HANDLER else END_OF_TURN.strip()
 
-    def plain(messages, tools=None, choice: Any = "none", parallel: bool = False, **kwargs):
+    def plain(messages, tools=None, choice: Any = "none", parallel: bool = False, response_format=None, **kwargs):
         def fmt_fn(messages, **kw):
             return ChatFormatterResponse(prompt=prompt_text(fmt, messages, tools, choice, parallel), stop=stop)
 
-        return llama_chat_format.chat_formatter_to_chat_completion_handler(fmt_fn)(messages=messages, **kwargs)
+        if isinstance(response_format, dict) and response_format.get("type") == "json_object" and "schema" in response_format:
+            # The schema's grammar as the endpoint's check converted it (schema_grammar): one conversion a request.
+            kwargs["grammar"] = LlamaGrammar.from_string(schema_grammar(response_format["schema"]), verbose=False)
+            response_format = None
+        handler = llama_chat_format.chat_formatter_to_chat_completion_handler(fmt_fn)
+        return handler(messages=messages, response_format=response_format, **kwargs)
 
     def handler(*, llama, messages, tools=None, tool_choice=None, stream=False, response_format=None, **kwargs):
         kwargs.pop("functions", None)
@@ -383,33 +446,22 @@ def make_handler(fmt: str = HANDLER_NAME):
         # previous request, and a near-tie between two tokens can then flip: temperature 0 would depend on
         # what was asked before. Re-evaluating costs milliseconds for workbook-sized prompts.
         llama.reset()
-        if tools and tool_choice == "none" and fmt == CHATML_HANDLER and not response_format:
+        r_tools, choice, parallel = render_args(fmt, tools, tool_choice, response_format, PARALLEL_TOOL_CALLS.get())
+        if r_tools is None:
+            return plain(messages, llama=llama, stream=stream, response_format=response_format, **kwargs)
+        if tool_choice == "none":
             # The workbook's assistant answers beside tools as {"answer": ...} (that is how it was trained):
             # "none" keeps the tools in view and allows only that branch, then returns the text.
-            result = plain(messages, tools, "auto", llama=llama, stream=False,
+            result = plain(messages, r_tools, choice, parallel, llama=llama, stream=False,
                            response_format={"type": "json_object", "schema": ANSWER_SCHEMA}, **kwargs)
             result = to_tool_response(result)
             return as_stream(result) if stream else result
-        if not tools or tool_choice == "none":
-            return plain(messages, llama=llama, stream=stream, response_format=response_format, **kwargs)
-        choice = tool_choice or "auto"
-        if choice == "required":
-            choice = "any"
-        parallel = PARALLEL_TOOL_CALLS.get()
-        check_tool_schemas(tools, choice, parallel)
-        schema = tool_call_schema(tools, choice, parallel)
+        check_tool_schemas(r_tools, choice, parallel)
+        schema = tool_call_schema(r_tools, choice, parallel)
         limit = TOOL_CALL_MAX_TOKENS * (MAX_PARALLEL_CALLS if parallel else 1)
         kwargs["max_tokens"] = min(kwargs.get("max_tokens") or limit, limit)
-        result = plain(
-            messages,
-            tools,
-            choice,
-            parallel,
-            llama=llama,
-            stream=False,
-            response_format={"type": "json_object", "schema": schema},
-            **kwargs,
-        )
+        result = plain(messages, r_tools, choice, parallel, llama=llama, stream=False,
+                       response_format={"type": "json_object", "schema": schema}, **kwargs)
         result = to_tool_response(result)
         return as_stream(result) if stream else result
 
@@ -466,7 +518,8 @@ def make_mistral_v3_handler():
 
     def formatter(messages: list[Message], **kwargs: Any) -> ChatFormatterResponse:
         # The rendered text already starts with BOS: tell llama.cpp not to add a second one.
-        return ChatFormatterResponse(prompt=mistral_v3_text(messages), stop=STANDIN_SPECIALS["</s>"], added_special=True)
+        return ChatFormatterResponse(prompt=prompt_text(MISTRAL_V3_HANDLER, messages, None, "none"),
+                                     stop=STANDIN_SPECIALS["</s>"], added_special=True)
 
     base = llama_chat_format.chat_formatter_to_chat_completion_handler(formatter)
 

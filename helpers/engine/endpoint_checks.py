@@ -114,10 +114,8 @@ class MistralCompat:
         if self.count_tokens is None or model not in self.contexts:
             return None
         if path == "/v1/chat/completions":
-            choice = payload.get("tool_choice") or "auto"
-            text = chat_format.prompt_text(self.formats.get(model, chat_format.HANDLER_NAME), payload.get("messages") or [],
-                                           payload.get("tools"), "any" if choice == "required" else choice,
-                                           chat_format.PARALLEL_TOOL_CALLS.get())
+            text = chat_format.request_prompt(self.formats.get(model, chat_format.HANDLER_NAME), guard.as_served(payload),
+                                              chat_format.PARALLEL_TOOL_CALLS.get())
         else:
             prompt = payload.get("prompt", "")
             text = prompt if isinstance(prompt, str) else "".join(map(str, prompt))

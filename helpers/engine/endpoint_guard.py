@@ -200,6 +200,18 @@ def validate_request(path: str, payload: dict[str, Any]) -> tuple[int, bytes] | 
     return None
 
 
+def as_served(payload: dict[str, Any]) -> dict[str, Any]:
+    """A valid chat request as llama-cpp-python's server hands it to the chat handler (its own model's dump).
+
+    The context check renders this, not the raw payload, so it counts the tokens of the very prompt the
+    handler renders (the server drops fields it does not know, e.g. a tool message's `name`), and the
+    handler then finds that rendering in `chat_format`'s cache.
+    """
+    from llama_cpp.server.types import CreateChatCompletionRequest
+
+    return CreateChatCompletionRequest.model_validate(payload).model_dump()
+
+
 def output_limit(payload: dict[str, Any], path: str) -> tuple[dict[str, Any], str | None]:
     """The payload with `max_tokens` defaulted, or a message saying why its `max_tokens` is refused.
 
