@@ -9,11 +9,11 @@ Standard library only.
 * `arith`: addition and subtraction of 2-3 digit numbers, multiplication by one digit, and one- or
   two-step word problems (shopping, time, distances, counting). Every result is computed here; the
   answers show a short place-value working ("345 + 278: 345 + 200 = 545, ...") and end with the
-  result. Some records use the benchmark harness prompt (helpers/bench.py `arithmetic_prompt`,
+  result. Some records use the benchmark harness prompt (helpers/bench/harness.py `arithmetic_prompt`,
   answer ending "#### <n>"), some ask for the number only.
 * `code`: short type-hinted Python functions. Every function is exec'd here and must pass its own
   asserts; the "fix this function" items also check that the broken version fails. Some records
-  use the harness prompt (helpers/bench.py `code_prompt`: signature + docstring, answer = the whole
+  use the harness prompt (helpers/bench/harness.py `code_prompt`: signature + docstring, answer = the whole
   function in a ```python block, exactly like the harness's few-shot answers).
 
 Nothing here is taken from data/benchmarks/*.jsonl (the evaluation items); the script checks that
@@ -47,7 +47,7 @@ def SYS(text: str) -> dict:
     return {"role": "system", "content": text}
 
 
-# The same wording as helpers/bench.py (arithmetic_prompt, code_prompt).
+# The same wording as helpers/bench/harness.py (arithmetic_prompt, code_prompt).
 def harness_arith_prompt(question: str) -> str:
     return f"Question: {question}\nWork it out, then end with '#### <number>'."
 
@@ -410,7 +410,7 @@ def build_arith() -> None:
     for gen in order:
         q, chat, _, r = unique(gen)
         arith_record([U(q), A(chat)], r)
-    # harness format (helpers/bench.py): 18 word problems + 7 plain; 4 of them after solved examples
+    # harness format (helpers/bench/harness.py): 18 word problems + 7 plain; 4 of them after solved examples
     harness = [unique(rng.choice(WORD)) for _ in range(18)]
     for gen in (plain_add, plain_sub, plain_mul, plain_add, plain_sub, plain_mul, plain_mul):
         q, _, r, expr = unique(gen)
@@ -1083,7 +1083,7 @@ def build_code() -> None:
                                           got=got, name=t.name, code_inline=f"\n\n```python\n{broken_code}```\n\n")
         q = q.replace("```\n\nIt is", "```\nIt is")
         code_record([U(q), A(f"{fenced(t.code())}\n{t.why}")], t, t.code())
-    # harness format (helpers/bench.py code_prompt); the first 3 come after a solved example, as in the harness
+    # harness format (helpers/bench/harness.py code_prompt); the first 3 come after a solved example, as in the harness
     for i, t in enumerate(harness):
         prompt = harness_prompt(t)
         msgs: list[dict] = []
