@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from helpers.engine import chat_format
+from helpers.engine import chat_handlers
 from helpers.engine.embedded import CHAT_ALIAS, embedded_model_info
 from helpers.engine.endpoint import builtin_chat_models
 from helpers.engine.serving import LocalEndpoint, free_port
@@ -51,7 +51,7 @@ def main() -> None:
 
     from llama_cpp import Llama
 
-    chat_format.register()
+    chat_handlers.register()
     spec = builtin_chat_models()[CHAT_ALIAS]
     context = embedded_model_info()[CHAT_ALIAS]["max_context"]
     llama = Llama(str(spec["path"]), lora_path=spec["lora"], n_ctx=context, n_threads=args.threads,

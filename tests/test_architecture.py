@@ -64,7 +64,7 @@ def test_the_check_finds_a_planted_upward_import(where, statement):
 
 
 SERVER_ONLY = ("endpoint", "endpoint_app", "endpoint_checks", "endpoint_models", "endpoint_guard", "ollama_api",
-               "ollama_models", "ollama_convert")
+               "ollama_models", "ollama_convert", "tool_grammar", "chat_handlers")
 
 
 def test_server_only_modules_are_reached_over_http():

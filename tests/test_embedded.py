@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers.engine import chat_format
+from helpers.engine import chat_format, chat_handlers, tool_grammar
 from helpers.engine.embedded import (
     CHAT_ALIAS,
     SMOLLM_ALIAS,
@@ -108,12 +108,12 @@ def test_render_turns_folds_system_and_renders_tools():
 
 def test_tool_call_schema_by_choice():
     tools = [{"type": "function", "function": {"name": n, "parameters": {"type": "object", "properties": {}}}} for n in "ab"]
-    assert len(chat_format.tool_call_schema(tools, "any")["anyOf"]) == 2
-    assert len(chat_format.tool_call_schema(tools, "auto")["anyOf"]) == 3  # plus a plain answer
-    named = chat_format.tool_call_schema(tools, {"type": "function", "function": {"name": "b"}})
+    assert len(tool_grammar.tool_call_schema(tools, "any")["anyOf"]) == 2
+    assert len(tool_grammar.tool_call_schema(tools, "auto")["anyOf"]) == 3  # plus a plain answer
+    named = tool_grammar.tool_call_schema(tools, {"type": "function", "function": {"name": "b"}})
     assert named["properties"]["name"] == {"const": "b"}
     with pytest.raises(ValueError, match="not among the tools sent: a, b"):
-        chat_format.tool_call_schema(tools, {"type": "function", "function": {"name": "c"}})
+        tool_grammar.tool_call_schema(tools, {"type": "function", "function": {"name": "c"}})
 
 
 def test_a_request_is_rendered_and_its_grammar_converted_once(monkeypatch):
@@ -132,7 +132,7 @@ def test_a_request_is_rendered_and_its_grammar_converted_once(monkeypatch):
 
     fmt = chat_format.CHATML_HANDLER
     llama = Llama(model_path=str(prepare_smollm_model(progress=False)), n_ctx=2048, n_threads=1, verbose=False,
-                  chat_handler=chat_format.make_handler(fmt))
+                  chat_handler=chat_handlers.make_handler(fmt))
     checks = MistralCompat(None, None, {"m": "chat"}, count_tokens=lambda model, text: len(llama.tokenize(text.encode())),
                            contexts={"m": 2048}, formats={"m": fmt}, vocabs={"m": llama._model.vocab})
     tools = [{"type": "function", "function": {"name": name, "description": what, "parameters": {
@@ -148,11 +148,11 @@ def test_a_request_is_rendered_and_its_grammar_converted_once(monkeypatch):
         {"role": "user", "content": "And in Nantes?"}]}
 
     def one_request(forget_between: bool) -> tuple[int, int]:
-        renders.clear(), conversions.clear(), chat_format._RENDERED.clear(), chat_format._gbnf.cache_clear()
+        renders.clear(), conversions.clear(), chat_format._RENDERED.clear(), tool_grammar._gbnf.cache_clear()
         assert checks.bad_constraints(payload, "/v1/chat/completions") is None
         assert checks.too_long(payload, "/v1/chat/completions") is None
         if forget_between:
-            chat_format._RENDERED.clear(), chat_format._gbnf.cache_clear()
+            chat_format._RENDERED.clear(), tool_grammar._gbnf.cache_clear()
         served = endpoint_guard.as_served(payload)  # what llama-cpp-python's server hands to create_chat_completion
         reply = llama.create_chat_completion(**{k: served[k] for k in ("messages", "tools", "tool_choice", "max_tokens",
                                                                       "temperature")})

@@ -8,8 +8,11 @@ llama.cpp (llama-cpp-python) and sentence-transformers, and is reached over HTTP
 * `endpoint_checks`: `MistralCompat`, the middleware that checks and rewrites requests before a model sees them;
 * `endpoint_guard`: the limits and protections (loopback only, API key, queue, output cap) and the error shapes;
 * `endpoint_models`: the served chat models and their cards;
-* `chat_format`: the prompt formats (`workbook-gemma`, `workbook-chatml`, `workbook-mistral-v3`), tools and
-  JSON as llama.cpp grammars;
+* `chat_format`: the prompt formats (`workbook-gemma`, `workbook-chatml`, `workbook-mistral-v3`) as the exact
+  prompt text (`prompt_text`, with its render cache);
+* `tool_grammar`: tools and JSON output as llama.cpp grammars (`tool_call_schema`, `schema_grammar`, `grammar_check`);
+* `chat_handlers`: the llama-cpp-python chat handlers for those formats (`make_handler`, `register`) and the
+  request-side helpers they share with the endpoint's checks (`render_args`, `request_prompt`);
 * `mistral_tokens`: the real Mistral encoding of a chat request (mistral-common), for `workbook-mistral-v3`;
 * `ollama_api`: Ollama's API under `/api` (`OllamaRoutes`, `build_router`);
 * `ollama_models`: `OllamaModels`, the models that API lists (embedded and made with create), and the name/tag helpers;

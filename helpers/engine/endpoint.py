@@ -11,7 +11,7 @@ Measured gaps with the unmodified `mistralai` SDK, and what this module adds for
   for base64 by default; the embedding model is a sentence model  -> own `/v1/embeddings` route
 * `random_seed`, `tool_choice="any"`, `json_schema` response
   format, `content: null` on assistant tool-call turns              -> `MistralCompat` request rewrite
-* tool_choice auto/any/named, system and tool messages            -> `helpers.engine.chat_format` handler
+* tool_choice auto/any/named, system and tool messages            -> `helpers.engine.chat_handlers`
 * `parallel_tool_calls` (default off here: a base model given the
   choice strings calls together; set it to True to allow up to 4)  -> a list of calls in one reply
 * an unknown model name silently served by the default model      -> 404 listing the served models

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hardware import usable_cores
-from . import chat_format, ollama_api
+from . import chat_handlers, ollama_api
 from . import endpoint_guard as guard
 from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_embedding_model
 from .endpoint_checks import MistralCompat
@@ -177,7 +177,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     from llama_cpp.server.app import create_app
     from sentence_transformers import SentenceTransformer
 
-    chat_format.register()
+    chat_handlers.register()
     guard.install_cancellation()
     threads = n_threads or default_threads()
     infos = dict(embedded_model_info())

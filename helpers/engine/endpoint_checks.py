@@ -16,7 +16,7 @@ import os
 import threading
 from typing import Any
 
-from . import chat_format, ollama_api
+from . import chat_format, chat_handlers, ollama_api, tool_grammar
 from . import endpoint_guard as guard
 
 MODEL_ROUTES = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
@@ -89,8 +89,8 @@ class MistralCompat:
         tools, choice = payload.get("tools"), payload.get("tool_choice") or "auto"
         if tools and choice != "none":
             try:
-                chat_format.check_tool_schemas(tools, "any" if choice == "required" else choice,
-                                               chat_format.PARALLEL_TOOL_CALLS.get())
+                tool_grammar.check_tool_schemas(tools, "any" if choice == "required" else choice,
+                                                chat_handlers.PARALLEL_TOOL_CALLS.get())
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 return str(exc), "tools"
         model = payload.get("model")
@@ -98,9 +98,9 @@ class MistralCompat:
         if vocab is None:
             return None
         try:
-            return chat_format.grammar_check(
+            return tool_grammar.grammar_check(
                 vocab, response_format=payload.get("response_format"), tools=tools if path.endswith("chat/completions") else None,
-                choice=choice, parallel=chat_format.PARALLEL_TOOL_CALLS.get(), grammar=payload.get("grammar"))
+                choice=choice, parallel=chat_handlers.PARALLEL_TOOL_CALLS.get(), grammar=payload.get("grammar"))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             return str(exc), "tools"
 
@@ -114,8 +114,8 @@ class MistralCompat:
         if self.count_tokens is None or model not in self.contexts:
             return None
         if path == "/v1/chat/completions":
-            text = chat_format.request_prompt(self.formats.get(model, chat_format.HANDLER_NAME), guard.as_served(payload),
-                                              chat_format.PARALLEL_TOOL_CALLS.get())
+            text = chat_handlers.request_prompt(self.formats.get(model, chat_format.HANDLER_NAME), guard.as_served(payload),
+                                                chat_handlers.PARALLEL_TOOL_CALLS.get())
         else:
             prompt = payload.get("prompt", "")
             text = prompt if isinstance(prompt, str) else "".join(map(str, prompt))
@@ -175,7 +175,7 @@ class MistralCompat:
         # The client's disconnect sets `cancelled`, which stops a running generation at its next token.
         cancelled = threading.Event()
         token = guard.CANCELLED.set(cancelled)
-        parallel = chat_format.PARALLEL_TOOL_CALLS.set(False)
+        parallel = chat_handlers.PARALLEL_TOOL_CALLS.set(False)
         gone = asyncio.Event()
 
         async def watch() -> None:
@@ -206,7 +206,7 @@ class MistralCompat:
             self.waiting -= counted
             watcher.cancel()
             guard.CANCELLED.reset(token)
-            chat_format.PARALLEL_TOOL_CALLS.reset(parallel)
+            chat_handlers.PARALLEL_TOOL_CALLS.reset(parallel)
 
     async def check_and_forward(self, body: bytes, target, scope, receive, send) -> None:
         """Parse, validate and rewrite a /v1 model request; forward it or answer the error."""
@@ -234,7 +234,7 @@ class MistralCompat:
         if path == "/v1/embeddings":
             await self.forward(body, target, scope, receive, send)
             return
-        chat_format.PARALLEL_TOOL_CALLS.set(payload.get("parallel_tool_calls") is True)
+        chat_handlers.PARALLEL_TOOL_CALLS.set(payload.get("parallel_tool_calls") is True)
         if refused := guard.unsupported(payload):
             reasoning = refused[1] in ("reasoning_effort", "prompt_mode")  # La Plateforme's type and code for these
             await self.reply(send, 400, guard.error_body(refused[0], param=refused[1], code="3051" if reasoning else None,

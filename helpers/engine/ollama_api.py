@@ -96,10 +96,10 @@ class OllamaRoutes:
         started = time.perf_counter()
 
         async with self.get_llama() as llama:  # a grammar llama.cpp cannot parse would crash it mid-generation
-            from . import chat_format
+            from . import tool_grammar
 
             bad = await run_in_threadpool(
-                chat_format.grammar_check, llama._model.vocab, response_format=kwargs.get("response_format"),
+                tool_grammar.grammar_check, llama._model.vocab, response_format=kwargs.get("response_format"),
                 tools=kwargs.get("tools"), choice=kwargs.get("tool_choice") or "auto")
         if bad:
             return error(400, bad[0])

@@ -71,10 +71,10 @@ def response_format(fmt: Any) -> dict[str, Any] | None:
 
 def prompt_tokens(llama: Any, kwargs: dict[str, Any]) -> int:
     """How many tokens the chat handler's prompt takes (a stream's chunks carry no usage, Ollama's last line does)."""
-    from . import chat_format
+    from . import chat_format, chat_handlers
 
     fmt = getattr(llama, "chat_format", None) or chat_format.HANDLER_NAME
-    text = chat_format.request_prompt(fmt, kwargs, chat_format.PARALLEL_TOOL_CALLS.get())  # the handler's own prompt
+    text = chat_handlers.request_prompt(fmt, kwargs, chat_handlers.PARALLEL_TOOL_CALLS.get())  # the handler's own prompt
     return len(llama.tokenize(text.encode(), add_bos=True, special=True))
 
 
