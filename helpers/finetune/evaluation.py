@@ -12,9 +12,13 @@ from .data import VERDICTS, label_json, render_prompt
 
 # --- evaluation ------------------------------------------------------------------------------------
 
-def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_tokens: int = 24, batch_size: int = 10,
+def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_tokens: int = 24, batch_size: int = 40,
              progress: bool = True, desc: str = "generating") -> list[str]:
-    """Greedy answers to rendered prompts (left-padded batches); the text after the prompt, EOS removed."""
+    """Greedy answers to rendered prompts (left-padded batches); the text after the prompt, EOS removed.
+
+    Batches of 40 (the whole held-out split at once) took 15.6 s on 2 cores where batches of 10 took
+    21.6 s, with the same replies.
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -71,7 +75,7 @@ def metrics(scored: pd.DataFrame) -> dict[str, float]:
 
 
 def evaluate(model: Any, tokenizer: Any, examples: Sequence[dict[str, str]], *, desc: str = "evaluating",
-             progress: bool = True, batch_size: int = 10) -> pd.DataFrame:
+             progress: bool = True, batch_size: int = 40) -> pd.DataFrame:
     """Greedy replies of `model` to the rendered prompts of `examples`, scored (see `score`)."""
     replies = generate(model, tokenizer, [render_prompt(ex) for ex in examples], progress=progress, desc=desc,
                        batch_size=batch_size)
