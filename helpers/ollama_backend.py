@@ -1,24 +1,19 @@
-"""Notebook 05's side of Ollama: find a daemon or start the stand-in, and the small tools around it.
+"""Notebook 05's side of Ollama: find a daemon or start the stand-in, and the session around the client.
 
     from helpers.ollama_backend import connect_ollama
     bk = connect_ollama()          # a real Ollama daemon when one answers, else the workbook's stand-in
     bk.client.chat(model=bk.chat_model, messages=[...])
 
 The stand-in is the embedded endpoint, which also speaks Ollama's REST API under `/api`
-(`helpers.engine.ollama_api`); the banner says which one answers. Besides the switch: a pull with a
-progress bar, Modelfile text <-> `client.create(...)` arguments, stream collection, a latency
-measurement, and the schema the `ollama` client builds from a Python function.
+(`helpers.engine.ollama_api`); the banner says which one answers. The small tools around it live beside it and
+are re-exported here, so notebook 05 imports everything from this module: `ollama_pull_create` (a pull with a
+progress bar, Modelfile text <-> `client.create(...)` arguments) and `ollama_inspect` (stream collection, a latency
+measurement, `client.list()` as a table, and the schema the `ollama` client builds from a Python function).
 """
 
 from __future__ import annotations
 
-import re
-import shlex
-import statistics
-import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 import httpx
@@ -27,7 +22,28 @@ from . import catalog
 from .backends import ollama_host, shared_endpoint
 from .engine.embedded import embedded_model_info
 from .engine.serving import LocalEndpoint
+from .ollama_inspect import Collected, Latency, collect_stream, embedding_length, measure_latency, models_table, tool_schema
+from .ollama_pull_create import (
+    PullReport,
+    base_tag,
+    cli_command,
+    create_call_text,
+    modelfile_summary,
+    parse_modelfile,
+    pull_with_progress,
+    render_modelfile,
+)
 from .settings import load_settings
+
+__all__ = [
+    # the connection and session, defined here
+    "STANDIN_MARK", "LESSON_MODELS", "daemon_version", "plan", "daemon_name", "OllamaSession", "connect_ollama",
+    # re-exported from ollama_pull_create
+    "base_tag", "PullReport", "pull_with_progress", "render_modelfile", "parse_modelfile", "create_call_text",
+    "modelfile_summary", "cli_command",
+    # re-exported from ollama_inspect
+    "Collected", "collect_stream", "embedding_length", "tool_schema", "Latency", "measure_latency", "models_table",
+]
 
 STANDIN_MARK = "standin"
 # The three Ollama tags the lesson uses, as logical names in data/model_names.csv.
@@ -58,10 +74,6 @@ def plan(backend_choice: str, version: str | None, host: str) -> tuple[str, str]
         return "standin-at-host", f"the workbook's stand-in already answers at {host} (`make serve-ollama`)"
     return "daemon", f"an Ollama daemon (version {version}) answers at {host}"
 
-
-def base_tag(name: str) -> str:
-    """`mistral:latest` -> `mistral`; other tags are kept (`mixtral:8x22b`)."""
-    return name[: -len(":latest")] if name.endswith(":latest") else name
 
 
 def daemon_name(requested: str) -> str:
@@ -219,233 +231,3 @@ def connect_ollama(model: str | None = None, *, backend: str | None = None, quie
         print(session.banner())
     return session
 
-
-# --- pull -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PullReport:
-    """What a streamed pull reported: every status line and, per layer, the last completed/total."""
-
-    statuses: list[str]
-    layers: dict[str, tuple[int, int]]
-
-    @property
-    def succeeded(self) -> bool:
-        return bool(self.statuses) and self.statuses[-1] == "success"
-
-    @property
-    def complete(self) -> bool:
-        """Every layer's completed reached its total, and the last status is "success"."""
-        return self.succeeded and all(done == total for done, total in self.layers.values())
-
-    @property
-    def total_bytes(self) -> int:
-        return sum(total for _, total in self.layers.values())
-
-
-def pull_with_progress(client: Any, model: str, *, progress: bool = True) -> PullReport:
-    """`client.pull(model, stream=True)` with a tqdm bar per layer, driven by the streamed completed/total."""
-    from tqdm.auto import tqdm
-
-    statuses: list[str] = []
-    layers: dict[str, tuple[int, int]] = {}
-    bars: dict[str, Any] = {}
-    try:
-        for part in client.pull(model, stream=True):
-            if not statuses or statuses[-1] != part.status:
-                statuses.append(part.status)
-            if part.digest and part.total:
-                key = part.digest
-                if key not in bars:
-                    bars[key] = tqdm(total=part.total, desc=f"{base_tag(model)} {key.split(':')[-1][:12]}",
-                                     unit="B", unit_scale=True, disable=not progress)
-                done = part.completed or 0
-                bars[key].update(done - bars[key].n)
-                layers[key] = (done, part.total)
-    finally:
-        for bar in bars.values():
-            bar.close()
-    return PullReport(statuses, layers)
-
-
-# --- Modelfile --------------------------------------------------------------------------------------------
-
-
-def _format_value(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"' if (not value or re.search(r"\s", value)) else value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def render_modelfile(from_: str, system: str | None = None, parameters: dict[str, Any] | None = None,
-                     template: str | None = None) -> str:
-    """The Modelfile text that `ollama create NAME -f Modelfile` reads, for these settings."""
-    lines = [f"FROM {from_}"]
-    if template:
-        lines.append(f'TEMPLATE """{template}"""')
-    if system:
-        lines.append(f'SYSTEM """{system}"""')
-    for key, value in (parameters or {}).items():
-        for item in value if isinstance(value, list) else [value]:
-            lines.append(f"PARAMETER {key} {_format_value(item)}")
-    return "\n".join(lines) + "\n"
-
-
-def _parse_value(text: str) -> Any:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text[1:-1]
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    if text in ("true", "false"):
-        return text == "true"
-    return text
-
-
-def parse_modelfile(text: str, model: str) -> dict[str, Any]:
-    """The `client.create(...)` keyword arguments equivalent to a Modelfile (FROM, SYSTEM, TEMPLATE, PARAMETER)."""
-    kwargs: dict[str, Any] = {"model": model}
-    parameters: dict[str, Any] = {}
-    pattern = re.compile(r'^(FROM|SYSTEM|TEMPLATE|PARAMETER|LICENSE|ADAPTER|MESSAGE)\s+("""(.*?)"""|[^\n]*)',
-                         re.IGNORECASE | re.MULTILINE | re.DOTALL)
-    for match in pattern.finditer(text):
-        command, raw, quoted = match.group(1).upper(), match.group(2), match.group(3)
-        value = quoted if quoted is not None else raw.strip()
-        if command == "FROM":
-            kwargs["from_"] = value
-        elif command == "SYSTEM":
-            kwargs["system"] = _parse_value(value) if quoted is None else value
-        elif command == "TEMPLATE":
-            kwargs["template"] = _parse_value(value) if quoted is None else value
-        elif command == "PARAMETER":
-            key, _, rest = value.partition(" ")
-            item = _parse_value(rest)
-            if key == "stop":
-                parameters.setdefault("stop", []).append(item)
-            else:
-                parameters[key] = item
-        else:
-            raise ValueError(f"{command} is valid in a Modelfile but this lesson's parser reads only FROM, SYSTEM, "
-                             "TEMPLATE and PARAMETER; pass it to client.create(...) yourself.")
-    if "from_" not in kwargs:
-        raise ValueError("A Modelfile needs a FROM line naming the base model, e.g. `FROM mistral`.")
-    if parameters:
-        kwargs["parameters"] = parameters
-    return kwargs
-
-
-def create_call_text(kwargs: dict[str, Any]) -> str:
-    """The `client.create(...)` call for these arguments, as Python source (for showing)."""
-    return "client.create(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
-
-
-def modelfile_summary(text: str) -> str:
-    """A shown Modelfile's instructions, with FROM's blob path shortened to its file name (paths differ per machine)."""
-    out = []
-    for line in text.splitlines():
-        if line.startswith("FROM ") and "/" in line:
-            out.append(f"FROM .../{PurePosixPath(line[5:].strip()).name}")
-        elif line.strip():
-            out.append(line)
-    return "\n".join(out)
-
-
-def cli_command(kwargs: dict[str, Any]) -> str:
-    """The shell command equivalent to a create call: `ollama create NAME -f Modelfile`."""
-    return f"ollama create {shlex.quote(kwargs['model'])} -f Modelfile"
-
-
-# --- streams, embeddings, tools, latency ---------------------------------------------------------------
-
-
-@dataclass
-class Collected:
-    """A stream folded back into one answer."""
-
-    text: str
-    chunks: int  # chunks that carried text
-    last: Any  # the final (done=True) chunk, with the statistics
-
-
-def collect_stream(parts: Iterable[Any], *, echo: Callable[[str], None] | None = None) -> Collected:
-    """Join a streamed chat or generate response; count the chunks that carried text."""
-    pieces, last = [], None
-    for part in parts:
-        message = getattr(part, "message", None)
-        piece = (message.content if message is not None else getattr(part, "response", "")) or ""
-        if piece:
-            pieces.append(piece)
-            if echo:
-                echo(piece)
-        last = part
-    return Collected("".join(pieces), len(pieces), last)
-
-
-def embedding_length(shown: Any) -> int | None:
-    """The embedding width a model reports in `client.show(...).modelinfo` (`<architecture>.embedding_length`)."""
-    info = dict(getattr(shown, "modelinfo", None) or {})
-    arch = info.get("general.architecture")
-    value = info.get(f"{arch}.embedding_length")
-    return int(value) if value is not None else None
-
-
-def tool_schema(function: Callable[..., Any]) -> dict[str, Any]:
-    """The tool schema the `ollama` client builds from a Python function's signature and docstring."""
-    try:
-        from ollama._utils import convert_function_to_tool
-    except ImportError as exc:  # a private helper of the client: say what to do if it moves
-        raise ImportError("This ollama client version moved convert_function_to_tool; pass the function to "
-                          "client.chat(tools=[...]) and read the request instead.") from exc
-    return convert_function_to_tool(function).model_dump(exclude_none=True)
-
-
-@dataclass
-class Latency:
-    """Wall-clock seconds per request, and generation speed from the server's own counters."""
-
-    seconds: list[float]
-    tokens_per_second: list[float]
-
-    @property
-    def median_s(self) -> float:
-        return statistics.median(self.seconds)
-
-    @property
-    def median_tokens_per_second(self) -> float:
-        return statistics.median(self.tokens_per_second) if self.tokens_per_second else 0.0
-
-    def __str__(self) -> str:
-        runs = ", ".join(f"{s:.2f}" for s in self.seconds)
-        return (f"{len(self.seconds)} requests: median {self.median_s:.2f} s (each: {runs} s); "
-                f"median generation speed {self.median_tokens_per_second:.1f} tokens/s")
-
-
-def measure_latency(ask: Callable[[str], Any], prompts: list[str]) -> Latency:
-    """Time `ask(prompt)` once per prompt; read eval_count/eval_duration from each Ollama response."""
-    if not prompts:
-        raise ValueError("Give at least one prompt to time; the median of 3 to 5 is a fair first look.")
-    seconds, speeds = [], []
-    for prompt in prompts:
-        started = time.perf_counter()
-        response = ask(prompt)
-        seconds.append(time.perf_counter() - started)
-        count, duration = getattr(response, "eval_count", None), getattr(response, "eval_duration", None)
-        if count and duration:
-            speeds.append(count / (duration / 1e9))
-    return Latency(seconds, speeds)
-
-
-def models_table(listing: Any):
-    """`client.list()` as a table: name, size, digest, family, parameters, quantization."""
-    import pandas as pd
-
-    rows = [(m.model, f"{(m.size or 0) / 2**20:,.0f} MiB", (m.digest or "")[:12], m.details.family if m.details else "",
-             m.details.parameter_size if m.details else "", m.details.quantization_level if m.details else "")
-            for m in listing.models]
-    return pd.DataFrame(rows, columns=["model", "size", "digest", "family", "parameters", "quantization"])

@@ -13,7 +13,7 @@ HELPERS = Path(__file__).resolve().parents[1] / "helpers"
 LAYERS = [
     "paths errors hardware model_files",
     "engine",
-    "backend_registry settings catalog backends ollama_backend __init__",
+    "backend_registry settings catalog backends ollama_backend ollama_pull_create ollama_inspect __init__",
     "tokens family sizing moe selector chat tools threatdb rag gguf_tools quantize_hf bench finetune vllm_server "
     "widgets report",
     "workshop assistant exercises __main__",

@@ -8,7 +8,7 @@ re-reads and validates every line. Deterministic: the same file on every run. St
 Every record is written by hand below (no template fan-out): JSON extraction / JSON mode /
 json_schema answers, tool-use decisions (which tool, which arguments, no call, round trips,
 tool_choice "any" and named, system prompts, multi-turn), and answers grounded in numbered sources,
-including the exact prompt and `cited_answer` schema of notebook 04 (helpers/rag.py).
+including the exact prompt and `cited_answer` schema of notebook 04 (helpers/rag/answers.py).
 The threat-database tool results are read from data/threat_indicators.sqlite (notebook 03's database).
 All texts, people, companies and passages are invented for this file.
 """
@@ -1526,10 +1526,10 @@ def build_rag() -> None:
     build_rag_notebook(rng)
 
 
-# ---- notebook 04's exact prompt and schema: build_prompt, EXAMPLE and citation_schema of helpers/rag.py
+# ---- notebook 04's exact prompt and schema: build_prompt, EXAMPLE and citation_schema of helpers/rag/answers.py
 def _rag_helpers():
-    """EXAMPLE, build_prompt and citation_schema taken from helpers/rag.py itself (not copied), so they match."""
-    path = ROOT / "helpers" / "rag.py"
+    """EXAMPLE, build_prompt and citation_schema taken from helpers/rag/answers.py itself (not copied), so they match."""
+    path = ROOT / "helpers" / "rag" / "answers.py"
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     wanted = {"EXAMPLE", "build_prompt", "citation_schema"}
@@ -1539,7 +1539,7 @@ def _rag_helpers():
             pieces.append(ast.get_source_segment(source, node))
         elif isinstance(node, ast.FunctionDef) and node.name in wanted:
             pieces.append(ast.get_source_segment(source, node))
-    assert len(pieces) == 3, "helpers/rag.py changed: EXAMPLE, build_prompt or citation_schema is missing"
+    assert len(pieces) == 3, "helpers/rag/answers.py changed: EXAMPLE, build_prompt or citation_schema is missing"
     namespace: dict = {}
     exec(compile("from __future__ import annotations\nfrom typing import Any, Sequence\n" + "\n\n".join(pieces),
                  str(path), "exec"), namespace)
