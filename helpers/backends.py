@@ -15,7 +15,9 @@ it is, how to probe it, its model list, what it can do) is its `BackendSpec` in 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,7 +38,10 @@ WHAT_TO_DO = {  # capability -> backend -> what to do when a notebook needs it t
     for need in dict.fromkeys(need for s in backend_registry.specs() for need in s.what_to_do)
 }
 
-_shared_endpoint: LocalEndpoint | None = None
+# The embedded endpoints this process started, keyed by the extra models they serve (() for the plain one).
+# This module owns them: `shared_endpoint` starts them, `Backend.close` stops them, and `serving` stops any left
+# at exit.
+_endpoints: dict[tuple[tuple[str, str], ...], LocalEndpoint] = {}
 
 
 @dataclass
@@ -130,11 +135,10 @@ class Backend:
 
     def close(self) -> None:
         """Stop the embedded endpoint if this backend started it (others are left running)."""
-        global _shared_endpoint
         if self.server is not None:
             self.server.stop()
-            if _shared_endpoint is self.server:
-                _shared_endpoint = None
+            for key in [k for k, server in _endpoints.items() if server is self.server]:
+                del _endpoints[key]
 
     def __enter__(self) -> Backend:
         return self
@@ -200,18 +204,34 @@ def _check_model(backend: str, model: str, served: list[str], requested: str) ->
     )
 
 
-def shared_endpoint() -> LocalEndpoint:
-    """The embedded endpoint for this Python process, started on first use."""
-    global _shared_endpoint
-    if _shared_endpoint is None or not _shared_endpoint.running:
-        endpoint = LocalEndpoint()
+def shared_endpoint(extra_models: Mapping[str, str | Path] | None = None,
+                    chat_formats: Mapping[str, str] | None = None) -> LocalEndpoint:
+    """The embedded endpoint for this Python process, started on first use.
+
+    With `extra_models` (alias -> chat GGUF file, and `chat_formats` for their prompt formats), the endpoint
+    that serves those beside the default models: one per distinct set, started on first use, so a
+    notebook that serves a model of its own never builds an endpoint itself.
+    """
+    key = tuple(sorted((alias, str(Path(path).resolve())) for alias, path in (extra_models or {}).items()))
+    key += tuple(sorted((f"format:{alias}", fmt) for alias, fmt in (chat_formats or {}).items()))
+    endpoint = _endpoints.get(key)
+    if endpoint is None or not endpoint.running:
+        endpoint = LocalEndpoint(extra_models=extra_models, chat_formats=chat_formats,
+                                 say=print if not key else (lambda _: None))
         endpoint.start()
-        _shared_endpoint = endpoint
-    return _shared_endpoint
+        _endpoints[key] = endpoint
+    return endpoint
 
 
-def connect(backend: str | None = None, model: str | None = None, *, quiet: bool = False) -> Backend:
-    """Connect to the chosen backend and return a ready client with model names; print a banner."""
+def connect(backend: str | None = None, model: str | None = None, *, quiet: bool = False,
+            extra_models: Mapping[str, str | Path] | None = None,
+            chat_formats: Mapping[str, str] | None = None) -> Backend:
+    """Connect to the chosen backend and return a ready client with model names; print a banner.
+
+    `extra_models` (alias -> chat GGUF file) serves files of your own beside the stand-ins, on the embedded
+    endpoint only (`chat_formats` gives an alias its prompt format, e.g. `workbook-mistral-v3`): e.g.
+    `connect("embedded", "my-model", extra_models={"my-model": path})` for a model you fine-tuned.
+    """
     from mistralai.client import Mistral
 
     settings = load_settings()
@@ -223,7 +243,14 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
         raise ValueError(f"Unknown backend {choice!r}; choose one of: auto, {', '.join(backend_registry.names())}")
 
     spec = backend_registry.spec(choice)
-    base_url, api_key, server = spec.locate()  # raises what to set when the environment lacks it
+    if extra_models and choice != "embedded":
+        raise ValueError(f"extra_models are served by the workbook's embedded endpoint, not by {spec.label}: "
+                         f"connect('embedded', ..., extra_models=...) for them, and keep {choice!r} for the rest.")
+    if extra_models:
+        server = shared_endpoint(extra_models, chat_formats)
+        base_url, api_key = server.base_url, ""
+    else:
+        base_url, api_key, server = spec.locate()  # raises what to set when the environment lacks it
 
     try:
         chat_model = catalog.resolve(requested, choice)

@@ -20,9 +20,8 @@ from helpers.settings import Settings, load_settings, save_settings
 @pytest.fixture
 def use_endpoint(endpoint, monkeypatch):
     """Make connect() reuse the session's endpoint instead of starting its own."""
-    monkeypatch.setattr(backends, "_shared_endpoint", endpoint)
+    monkeypatch.setitem(backends._endpoints, (), endpoint)  # undone after the test
     yield endpoint
-    monkeypatch.setattr(backends, "_shared_endpoint", None)
 
 
 def test_names_map_across_backends():
@@ -225,3 +224,28 @@ def test_settings_file_is_plain_json_without_secrets(monkeypatch, tmp_path):
     save_settings(Settings(backend="mistral"))
     stored = (tmp_path / "settings.json").read_text()
     assert json.loads(stored)["backend"] == "mistral" and "sk-" not in stored
+
+
+def test_extra_models_are_served_by_the_embedded_endpoint_only():
+    with pytest.raises(ValueError, match="embedded endpoint, not by La Plateforme"):
+        helpers.connect("mistral", "my-model", extra_models={"my-model": "model.gguf"}, quiet=True)
+
+
+@pytest.mark.slow
+def test_connect_serves_a_model_of_your_own_beside_the_stand_ins(use_endpoint):
+    """connect(extra_models=...) owns the endpoint that serves it: started once, reused, stopped by close()."""
+    from helpers.engine.embedded import prepare_gemma_model
+
+    extra = {"my-model": prepare_gemma_model(progress=False)}
+    bk = helpers.connect("embedded", "my-model", extra_models=extra, quiet=True)
+    try:
+        assert bk.chat_model == "my-model" and bk.base_url != use_endpoint.base_url
+        assert {"my-model", CHAT_ALIAS} <= set(bk.served_models())
+        reply = bk.client.chat.complete(model="my-model", max_tokens=4, messages=[{"role": "user", "content": "Hi"}])
+        assert reply.model == "my-model" and reply.choices[0].message.content
+        again = helpers.connect("embedded", "my-model", extra_models=extra, quiet=True)
+        assert again.server is bk.server  # the same extra models: the same endpoint, not a second one
+    finally:
+        bk.close()
+    assert not bk.server.running and bk.server not in backends._endpoints.values()
+    assert use_endpoint.running  # the plain shared endpoint is another endpoint, left running
