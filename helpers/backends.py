@@ -113,6 +113,8 @@ class Backend:
         if self.standin and model in embedded_model_info():
             info = embedded_model_info()[model]
             return f"{model} - a STAND-IN ({info['description']}), not a Mistral model"
+        if self.standin and self.server is not None and model in self.server.extra_models:
+            return f"{model} - a STAND-IN served from your file {Path(self.server.extra_models[model]).name}, not a Mistral model"
         return model
 
     def banner(self) -> str:
@@ -243,10 +245,10 @@ def connect(backend: str | None = None, model: str | None = None, *, quiet: bool
         raise ValueError(f"Unknown backend {choice!r}; choose one of: auto, {', '.join(backend_registry.names())}")
 
     spec = backend_registry.spec(choice)
-    if extra_models and choice != "embedded":
-        raise ValueError(f"extra_models are served by the workbook's embedded endpoint, not by {spec.label}: "
-                         f"connect('embedded', ..., extra_models=...) for them, and keep {choice!r} for the rest.")
     if extra_models:
+        if choice != "embedded":
+            raise ValueError(f"extra_models are served by the workbook's embedded endpoint, not by {spec.label}: "
+                             f"connect('embedded', ..., extra_models=...) for them, and keep {choice!r} for the rest.")
         server = shared_endpoint(extra_models, chat_formats)
         base_url, api_key = server.base_url, ""
     else:

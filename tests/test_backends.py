@@ -240,6 +240,7 @@ def test_connect_serves_a_model_of_your_own_beside_the_stand_ins(use_endpoint):
     bk = helpers.connect("embedded", "my-model", extra_models=extra, quiet=True)
     try:
         assert bk.chat_model == "my-model" and bk.base_url != use_endpoint.base_url
+        assert "STAND-IN served from your file gemma-3-270m" in bk.banner()  # labelled, never passed off as Mistral
         assert {"my-model", CHAT_ALIAS} <= set(bk.served_models())
         reply = bk.client.chat.complete(model="my-model", max_tokens=4, messages=[{"role": "user", "content": "Hi"}])
         assert reply.model == "my-model" and reply.choices[0].message.content
