@@ -41,6 +41,20 @@ def cache_dir() -> Path:
     return path
 
 
+def state_dir() -> Path:
+    """Where the embedded endpoint keeps what outlives one process: uploaded files, batch jobs, conversations
+    (`WORKBOOK_STATE` overrides). Restarting a notebook's kernel restarts its endpoint; this folder stays."""
+    env = os.environ.get("WORKBOOK_STATE")
+    if env:
+        path = Path(env)
+    elif (root := repo_root()) is not None:
+        path = root / ".workbook" / "endpoint-state"
+    else:
+        path = Path.home() / ".local" / "share" / "mistral-workbook" / "endpoint-state"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def settings_path() -> Path:
     """The reader's saved choices from notebook 00 (`WORKBOOK_SETTINGS` overrides)."""
     env = os.environ.get("WORKBOOK_SETTINGS")

@@ -21,7 +21,9 @@ def isolated_settings(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def endpoint():
+def endpoint(tmp_path_factory):
+    # uploaded files, batch jobs and conversations go to a folder of this test session's own
+    os.environ["WORKBOOK_STATE"] = str(tmp_path_factory.mktemp("endpoint-state"))
     with LocalEndpoint(port=free_port()) as server:
         yield server
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..hardware import usable_cores
-from . import chat_handlers, ollama_api
+from ..paths import state_dir
+from . import additions, chat_handlers, ollama_api
 from . import endpoint_guard as guard
 from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_embedding_model
 from .endpoint_checks import MistralCompat
@@ -200,8 +201,12 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
         CHAT_ALIAS, EMBED_ALIAS, files, infos, metadata=dict(loaded_llama().metadata),
         n_ctx=contexts[CHAT_ALIAS], embed_dimension=embed_dimension,
     )
+    context = additions.EndpointContext(state_dir=state_dir(), chat_models=tuple(chat_models),
+                                        embed=lambda texts: embedder.encode(texts, normalize_embeddings=True),
+                                        api_key=api_key)
     own = additions_app(
         v1_router(cards, named, ollama_models, embedder, embed_dimension, embed_limit),
+        *additions.routers(context),
         ollama_api.build_router(
             ollama_models, ollama_api.llama_lock(),
             embed=lambda texts: embedder.encode(texts, normalize_embeddings=True),
@@ -216,7 +221,10 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
         counter = counters[str(chat_models[model]["path"])]
         return len(counter.tokenize(text.encode(), add_bos=True, special=True))
 
-    return MistralCompat(app, own, served={name: infos[name]["kind"] for name in cards}, count_tokens=count_tokens,
-                         contexts=contexts, formats={alias: spec["format"] for alias, spec in chat_models.items()},
-                         vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()},
-                         api_key=api_key, ollama=ollama_models, aliases=dict(aliases or {}))
+    # the routes beyond chat call the models through the whole endpoint (`context.call`)
+    context.app = MistralCompat(
+        app, own, served={name: infos[name]["kind"] for name in cards}, count_tokens=count_tokens, contexts=contexts,
+        formats={alias: spec["format"] for alias, spec in chat_models.items()},
+        vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()},
+        api_key=api_key, ollama=ollama_models, aliases=dict(aliases or {}))
+    return context.app
