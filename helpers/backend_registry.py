@@ -174,6 +174,23 @@ def _embedded_probe(timeout: float) -> Found:
 # Capabilities as notebooks ask for them. A notebook names what it needs in its metadata (`workbook.requires`)
 # and checks it in its first cell with `bk.require(...)`; the backend matrix (`helpers.workshop.backend_matrix`) skips a
 # notebook on a backend that lacks it, with the reason.
+
+# La Plateforme's APIs beyond chat that the embedded endpoint also serves, each with what to do where it is missing
+BEYOND_CHAT: dict[str, str] = {
+    "moderation": "Ollama and vLLM have no moderation API; run on the embedded default (WORKBOOK_BACKEND=embedded) or "
+                  "La Plateforme",
+    "ocr": "Ollama and vLLM have no OCR API; run on the embedded default or La Plateforme",
+    "batch": "Ollama and vLLM have no Files or Batch API; run on the embedded default or La Plateforme",
+    "conversations": "Ollama and vLLM have no Conversations API; run on the embedded default or La Plateforme",
+}
+# ... and those only Mistral's servers answer: no engine here serves them
+PLATEFORME_ONLY: dict[str, str] = {
+    "fim": "fill-in-the-middle needs Codestral: set MISTRAL_API_KEY (La Plateforme)",
+    "reasoning": "reasoning_effort needs a reasoning model (Mistral Small 4, Medium 3.5): set MISTRAL_API_KEY",
+    "vision": "image input needs a vision model (Mistral Small 4 and others): set MISTRAL_API_KEY",
+    "guardrails": "guardrails on chat run on Mistral's servers: set MISTRAL_API_KEY",
+}
+
 SPECS: tuple[BackendSpec, ...] = (
     BackendSpec(
         name="mistral",
@@ -181,7 +198,13 @@ SPECS: tuple[BackendSpec, ...] = (
         how_to_start=HOW_TO_SET_KEY,
         # chat, tools, `tool_choice` and `parallel_tool_calls` honoured, JSON mode / schema, embeddings (mistral-embed),
         # a 400 naming the limit for an over-long prompt, and answers from a model trained to follow instructions
-        capabilities=frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers"}),
+        # beyond chat (notebook 11): moderation, OCR, files + batch jobs, conversations, and what only Mistral's
+        # servers do: fill-in-the-middle (Codestral), reasoning (`reasoning_effort`), image input, guardrails on chat
+        capabilities=frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers",
+                                *BEYOND_CHAT, *PLATEFORME_ONLY}),
+        # a rehearsal (MISTRAL_SERVER_URL on this machine) is the embedded endpoint playing La Plateforme
+        what_to_do={need: "a rehearsal is answered by the embedded endpoint, which has no engine for it: unset "
+                          "MISTRAL_SERVER_URL to reach Mistral's servers" for need in PLATEFORME_ONLY},
         column="mistral",
         locate=_mistral_locate,
         probe=_mistral_probe,
@@ -198,7 +221,7 @@ SPECS: tuple[BackendSpec, ...] = (
         column="ollama",
         locate=lambda: Location(ollama_host()),
         probe=_ollama_probe,
-        what_to_do={"embeddings": "`ollama pull all-minilm`, then run the notebook again"},
+        what_to_do={"embeddings": "`ollama pull all-minilm`, then run the notebook again", **BEYOND_CHAT, **PLATEFORME_ONLY},
         models_path="/api/tags",
         read_names=_ollama_names,
         untagged_is_latest=True,  # as `ollama pull` does
@@ -219,6 +242,7 @@ SPECS: tuple[BackendSpec, ...] = (
                        "(WORKBOOK_BACKEND=embedded)",
             "embeddings": "a vLLM server serves one model; run this notebook on the embedded default "
                           "(WORKBOOK_BACKEND=embedded), Ollama or La Plateforme",
+            **BEYOND_CHAT, **PLATEFORME_ONLY,
         },
         untrained=serves_tiny_mistral,
     ),
@@ -226,7 +250,10 @@ SPECS: tuple[BackendSpec, ...] = (
         name="embedded",
         label="embedded endpoint (llama.cpp + sentence-transformers on 127.0.0.1)",
         how_to_start="Run `make lab` (or `make models`) once so the embedded models are prepared.",
-        capabilities=frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers"}),
+        # beyond chat: a moderation classifier, an OCR engine, a batch queue and conversation state of its own
+        capabilities=frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers",
+                                *BEYOND_CHAT}),
+        what_to_do={need: PLATEFORME_ONLY[need] for need in PLATEFORME_ONLY},
         column="embedded",
         locate=_embedded_locate,
         probe=_embedded_probe,

@@ -88,6 +88,8 @@ class Backend:
         """What this backend can do (its spec's `capabilities`), less embeddings when it serves no embedding model."""
         caps = backend_registry.spec(self.name).capabilities
         caps = caps if self.embed_model else caps - {"embeddings"}
+        if self.rehearsal:  # a local endpoint plays La Plateforme: what only Mistral's servers do is not there
+            caps = caps - set(backend_registry.PLATEFORME_ONLY)
         return caps - {"answers"} if self.untrained else caps
 
     def lacks(self, *needs: str) -> str | None:
@@ -95,9 +97,22 @@ class Backend:
         missing = [need for need in needs if need not in self.capabilities]
         if not missing:
             return None
-        what_to_do = backend_registry.spec(self.name).what_to_do
-        fixes = [what_to_do.get(need, "run this notebook on another backend") for need in missing]
+        fixes = [self.what_to_do(need) for need in missing]
         return f"{self.label} lacks {', '.join(missing)} for this notebook: {'; '.join(fixes)}."
+
+    def what_to_do(self, need: str) -> str:
+        """What to do when this backend lacks `need` (its spec's advice, else: another backend)."""
+        return backend_registry.spec(self.name).what_to_do.get(need, "run this notebook on another backend")
+
+    def runs_here(self, need: str) -> bool:
+        """True when this backend has `need`; otherwise print the one line `lacks` gives and return False.
+
+        For a notebook section that only some backends can run: `if bk.runs_here("ocr"): ...`.
+        """
+        if (why := self.lacks(need)) is None:
+            return True
+        print(f"Skipped here. {why}")
+        return False
 
     def require(self, *needs: str) -> None:
         """Raise BackendLacks (one line: what is missing, what to do) unless this backend has every one of `needs`."""

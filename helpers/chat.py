@@ -63,6 +63,8 @@ class PriceTable:
     currency: str
     notes: tuple[str, ...]
     prices: dict[str, Price] = field(repr=False)
+    batch_discount: float = 0.0  # the share of the list price the Batch API takes off (0.5: half price)
+    batch_source: str = ""  # where that discount is stated
 
     def __getitem__(self, model: str) -> Price:
         if model not in self.prices:
@@ -100,7 +102,9 @@ def _load(path: str) -> PriceTable:
                             float(row["input"]), float(row.get("output") or 0.0))
         for row in raw["models"]
     }
-    return PriceTable(raw["source"], raw["as_of"], raw.get("currency", "USD"), tuple(raw.get("notes", [])), prices)
+    batch = raw.get("batch_discount") or {}
+    return PriceTable(raw["source"], raw["as_of"], raw.get("currency", "USD"), tuple(raw.get("notes", [])), prices,
+                      float(batch.get("fraction", 0.0)), batch.get("source", ""))
 
 
 def load_prices(path: str | Path | None = None) -> PriceTable:

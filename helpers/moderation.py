@@ -1,14 +1,15 @@
 """Moderation: Mistral's nine categories, the workbook's labelled examples, and a classifier trained on them.
 
+    model = helpers.catalog.resolve("mistral-moderation-2603", bk.name)  # the stand-in's name offline
     examples = load_examples("heldout")                        # data/moderation/heldout.jsonl
-    response = bk.client.classifiers.moderate(model=bk.moderation_model, inputs=[e.text for e in examples[:3]])
+    response = bk.client.classifiers.moderate(model=model, inputs=[e.text for e in examples[:3]])
     moderation_table(response, [e.text for e in examples[:3]])  # one row per text, one column per category
-    precision_recall(bk.client, bk.moderation_model, examples)   # per-category precision, recall, F1
+    precision_recall(bk.client, model, examples)                # per-category precision, recall, F1
 
 The embedded endpoint serves `standin-moderation-minilm`: one logistic regression per category over
 all-MiniLM-L6-v2 vectors, trained on `data/moderation/train.jsonl` (written for the workbook, CC0-1.0) with
 per-category thresholds chosen by 5-fold cross-validation on the training set. It is a teaching stand-in,
-far weaker than mistral-moderation-latest; `data/moderation/README.md` says what it misses.
+far weaker than Mistral's own moderation model; `data/moderation/README.md` says what it misses.
 
     python -m helpers.moderation train      # writes data/moderation/classifier.json (seconds)
     python -m helpers.moderation evaluate   # held-out precision/recall/F1, writes data/moderation/heldout_scores.json

@@ -281,6 +281,8 @@ def build(mirror: str, rev: str, as_of: str) -> dict[str, dict]:
             "Embedding models are billed on input tokens only.",
             "Reasoning (reasoning_effort on mistral-small-latest or mistral-medium-latest) is billed as output tokens.",
         ],
+        # "running large workloads at a 50% discount" (public/studio-api/batch-processing.md, first paragraph)
+        "batch_discount": {"fraction": 0.5, "source": f"{REPO_URL}/blob/{head}/public/studio-api/batch-processing.md"},
         "models": price_rows,
     }
     models_doc = {

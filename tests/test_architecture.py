@@ -14,7 +14,7 @@ LAYERS = [
     "paths errors hardware model_files",
     "engine",
     "backend_registry settings catalog backends ollama_backend ollama_pull_create ollama_inspect __init__",
-    "tokens family sizing moe selector chat tools threatdb rag gguf_tools quantize_hf bench finetune vllm_server ocr moderation "
+    "tokens family sizing moe selector chat tools threatdb rag gguf_tools quantize_hf bench finetune vllm_server ocr moderation batch "
     "widgets report",
     "workshop assistant exercises __main__",
 ]

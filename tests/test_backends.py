@@ -63,8 +63,29 @@ def test_the_switchs_tables_come_from_the_registry():
     assert settings.BACKENDS == ("auto", *backend_registry.names())
     assert catalog.BACKEND_COLUMNS == tuple(backends.LABELS) == tuple(backends.HOW_TO_START) == backend_registry.names()
     assert backends.CAPABILITIES == {s.name: s.capabilities for s in backend_registry.specs()}
-    assert {need: set(hints) for need, hints in backends.WHAT_TO_DO.items()} == {"embeddings": {"ollama", "vllm"},
-                                                                                 "answers": {"vllm"}}
+    beyond_chat = {need: {"ollama", "vllm"} for need in backend_registry.BEYOND_CHAT}
+    plateforme_only = {need: {"mistral", "ollama", "vllm", "embedded"} for need in backend_registry.PLATEFORME_ONLY}
+    assert {need: set(hints) for need, hints in backends.WHAT_TO_DO.items()} == {
+        "embeddings": {"ollama", "vllm"}, "answers": {"vllm"}, **beyond_chat, **plateforme_only}
+
+
+def test_apis_beyond_chat_run_where_an_engine_serves_them(monkeypatch):
+    """La Plateforme and the embedded default serve moderation, OCR, batch and conversations; only La Plateforme
+    itself (not a rehearsal) serves FIM, reasoning, image input and guardrails; Ollama and vLLM serve none."""
+    beyond, only = set(backend_registry.BEYOND_CHAT), set(backend_registry.PLATEFORME_ONLY)
+    assert beyond | only <= backends.CAPABILITIES["mistral"]
+    assert beyond <= backends.CAPABILITIES["embedded"] and not only & backends.CAPABILITIES["embedded"]
+    assert not (beyond | only) & (backends.CAPABILITIES["ollama"] | backends.CAPABILITIES["vllm"])
+    rehearsal = backends.Backend("mistral", "http://127.0.0.1:8765", None, "mistral-small-latest", "mistral-embed",
+                                 "mistral-small-latest")
+    assert rehearsal.rehearsal and beyond <= rehearsal.capabilities and not only & rehearsal.capabilities
+    assert "unset MISTRAL_SERVER_URL" in (rehearsal.lacks("fim") or "")
+    real = backends.Backend("mistral", "https://api.mistral.ai", None, "mistral-small-latest", "mistral-embed",
+                            "mistral-small-latest")
+    assert real.lacks(*beyond, *only) is None
+    ollama = backends.Backend("ollama", "http://127.0.0.1:11434", None, "mistral", None, "mistral-small-latest")
+    assert "Ollama and vLLM have no OCR API" in (ollama.lacks("ocr") or "")
+    assert ollama.runs_here("ocr") is False and real.runs_here("ocr") is True
 
 
 def test_a_new_backend_is_one_registry_entry(endpoint, monkeypatch, capsys):

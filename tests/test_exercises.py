@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -20,7 +21,7 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
-from helpers.exercises import Exercise, nb00, nb01, nb06
+from helpers.exercises import Exercise, nb00, nb01, nb06, nb11
 from helpers.workshop.student import stored_names
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,3 +227,37 @@ def test_nb06_speedup_and_tensor_parallel():
     assert "wrong way round" in nb06.speedup.check(150 / 900).message
     assert nb06.tensor_parallel.check(nb06.tensor_parallel_memory(93.4, 4, kv_cache_gb=8.0))
     assert "KV cache" in nb06.tensor_parallel.check(93.4 / 4).message
+
+
+def test_nb11_batch_line():
+    def right(custom_id, question):
+        return {"custom_id": custom_id, "body": {"messages": [{"role": "user", "content": question}], "max_tokens": 64}}
+
+    assert nb11.q1.check(right)
+    assert "max_tokens" in nb11.q1.check(lambda i, q: {"custom_id": i, "body": {"messages": [
+        {"role": "user", "content": q}]}}).message
+    assert "exactly two keys" in nb11.q1.check(lambda i, q: {**right(i, q), "model": "x"}).message
+    assert "one user message" in nb11.q1.check(lambda i, q: {"custom_id": i, "body": {"messages": [q], "max_tokens": 8}}).message
+    assert "custom_id should be" in nb11.q1.check(lambda i, q: right(0, q)).message
+    assert "a dict" in nb11.q1.check(lambda i, q: json.dumps(right(i, q))).message
+
+
+def test_nb11_flagged_categories():
+    right = sorted(c for c, s in nb11.SCORES.items() if s >= nb11.THRESHOLDS.get(c, nb11.DEFAULT_THRESHOLD))
+    assert right == ["pii", "violence_and_threats"]
+    assert nb11.q2.check(right)
+    assert "THRESHOLDS" in nb11.q2.check(["pii"]).message
+    assert "health" in nb11.q2.check(right + ["health"]).message
+    assert "list" in nb11.q2.check("pii").message
+
+
+def test_nb11_batch_saving():
+    from helpers.chat import load_prices
+
+    prices = load_prices()
+    one_by_one = prices[nb11.Q3_MODEL].cost(nb11.Q3_PROMPT, nb11.Q3_COMPLETION) * nb11.Q3_REQUESTS
+    assert prices.batch_discount == 0.5
+    assert nb11.q3.check(one_by_one * prices.batch_discount)
+    assert "cost one by one" in nb11.q3.check(one_by_one).message
+    assert "one request" in nb11.q3.check(one_by_one * prices.batch_discount / nb11.Q3_REQUESTS).message
+    assert "number" in nb11.q3.check("half").message

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from mistralai.client.errors import SDKError
 
-from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, SMOLLM_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, MODERATION_ALIAS, OCR_ALIAS, SMOLLM_ALIAS
 from helpers.errors import ContextTooLong, ModelNotFound, explain
 
 INDICATOR_TOOL = {
@@ -51,7 +51,9 @@ def _check_call(call, tools=TOOLS):
 
 def test_models_list_has_types_and_capabilities(sdk):
     cards = {m.id: m for m in sdk.models.list().data}
-    assert set(cards) == {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, EMBED_ALIAS}
+    assert set(cards) == {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, EMBED_ALIAS, MODERATION_ALIAS, OCR_ALIAS}
+    assert cards[MODERATION_ALIAS].capabilities.moderation and not cards[MODERATION_ALIAS].capabilities.completion_chat
+    assert cards[OCR_ALIAS].capabilities.ocr and not cards[OCR_ALIAS].capabilities.moderation
     assert cards[CHAT_ALIAS].capabilities.completion_chat and cards[CHAT_ALIAS].capabilities.function_calling
     assert not cards[EMBED_ALIAS].capabilities.completion_chat
     assert cards[CHAT_ALIAS].max_context_length >= 8192

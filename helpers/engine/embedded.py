@@ -236,3 +236,8 @@ def prepare_all(progress: bool = True) -> dict[str, Path]:
         EMBED_ALIAS: prepare_embedding_model(progress),
         TINY_MISTRAL: prepare_tiny_mistral(progress),
     }
+
+
+MODERATION_ALIAS = "standin-moderation-minilm"  # the workbook's moderation classifier over the embedding stand-in
+OCR_ALIAS = "standin-ocr-rapidocr"  # RapidOCR behind /v1/ocr
+BEYOND_CHAT_MODELS = (MODERATION_ALIAS, OCR_ALIAS)  # listed by /v1/models beside the chat and embedding models

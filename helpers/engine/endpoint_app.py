@@ -18,7 +18,7 @@ from ..hardware import usable_cores
 from ..paths import state_dir
 from . import additions, chat_handlers, ollama_api
 from . import endpoint_guard as guard
-from .embedded import CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_embedding_model
+from .embedded import BEYOND_CHAT_MODELS, CHAT_ALIAS, EMBED_ALIAS, embedded_model_info, prepare_embedding_model
 from .endpoint_checks import MistralCompat
 from .endpoint_models import alias_cards, builtin_chat_models, extra_chat_settings, extra_model_info, model_card
 
@@ -193,7 +193,9 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     if not embed_dimension or not embed_limit:
         raise RuntimeError(f"{EMBED_ALIAS} states no vector size or input limit; prepare it again with `make models`.")
     contexts_all = {**contexts, EMBED_ALIAS: embed_limit}
-    cards = {name: model_card(name, infos[name], contexts_all[name]) for name in (*chat_models, EMBED_ALIAS)}
+    contexts_all.update({name: int(infos[name]["max_context"]) for name in BEYOND_CHAT_MODELS})
+    cards = {name: model_card(name, infos[name], contexts_all[name])
+             for name in (*chat_models, EMBED_ALIAS, *BEYOND_CHAT_MODELS)}
     named = alias_cards(aliases or {}, cards)
 
     files = {CHAT_ALIAS: Path(builtin[CHAT_ALIAS]["path"]), EMBED_ALIAS: prepare_embedding_model(progress=False)}

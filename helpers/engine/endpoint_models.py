@@ -28,6 +28,8 @@ from .embedded import (
 def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[str, Any]:
     """A model entry that both the OpenAI and the Mistral clients can parse."""
     chat = info["kind"] == "chat"
+    # beyond chat and embeddings: the moderation classifier and the OCR engine (no token context of their own)
+    context = {"max_context_length": max_context} if max_context else {}
     return {
         "id": model_id,
         "object": "model",
@@ -37,7 +39,7 @@ def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[st
         "name": model_id,
         "description": info.get("card_description")
         or f"Stand-in, not a Mistral model: {info['description']}. Stands in for {info['stands_in_for']}.",
-        "max_context_length": max_context,
+        **context,
         # This endpoint's output limits (La Plateforme's cards have no such fields; clients ignore them).
         **({"max_output_tokens": guard.MAX_OUTPUT_TOKENS, "default_max_tokens": guard.DEFAULT_MAX_TOKENS} if chat else {}),
         "aliases": [],
@@ -47,7 +49,9 @@ def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[st
             "function_calling": chat,
             "fine_tuning": False,
             "vision": False,
-            "classification": False,
+            "classification": info["kind"] == "moderation",
+            "moderation": info["kind"] == "moderation",
+            "ocr": info["kind"] == "ocr",
         },
     }
 

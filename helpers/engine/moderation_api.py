@@ -1,7 +1,7 @@
 """La Plateforme's moderation API on the embedded endpoint: `/v1/moderations` and `/v1/chat/moderations`.
 
 Both answer Mistral's `ModerationResponse`, `{"id", "model", "results": [{"categories", "category_scores"}]}`,
-one result per input, with the nine categories of mistral-moderation-latest. The model is
+one result per input, with the nine categories of mistral-moderation-2603's moderation API. The model is
 `standin-moderation-minilm` (`moderation_model`): logistic regressions over the embedding stand-in's vectors.
 
 * `/v1/moderations` takes `{"model", "input": str | [str]}` (the mistralai SDK's `classifiers.moderate`

@@ -33,7 +33,7 @@ from ..paths import data_dir
 from .embedded import EMBED_ALIAS, prepare_embedding_model
 
 MODEL_ID = "standin-moderation-minilm"
-# Mistral's moderation categories (mistral-moderation-latest, the SDK's ModerationLlmv1CategoryThresholds)
+# Mistral's moderation categories (the moderation API of mistral-moderation-2603 answers these; the SDK's ModerationLlmv1CategoryThresholds)
 CATEGORIES: tuple[str, ...] = ("sexual", "hate_and_discrimination", "violence_and_threats",
                                "dangerous_and_criminal_content", "selfharm", "health", "financial", "law", "pii")
 WINDOW_TOKENS = 254  # word pieces the embedder reads: its 256 minus [CLS] and [SEP]
