@@ -64,6 +64,14 @@ def test_the_rehearsal_answers_la_plateformes_names_and_enforces_its_key(monkeyp
         assert vectors.model == EMBED_ALIAS and len(vectors.data[0].embedding) == 384
         with pytest.raises(Exception, match="Invalid model(.|\n)*mistral-small-latest \\(chat, answered by"):
             bk.client.chat.complete(model="mistral-large-9999", messages=[{"role": "user", "content": "Hi"}], max_tokens=2)
+        # the APIs beyond chat answer La Plateforme's names too; what only Mistral's servers do is not claimed
+        scored = bk.client.classifiers.moderate(model="mistral-moderation-2603", inputs=["I will hurt you tonight."])
+        assert scored.results[0].categories["violence_and_threats"]
+        from helpers import ocr
+        memo = ocr.sample_documents()[0]
+        read = bk.client.ocr.process(model="mistral-ocr-latest", document=memo.payload())
+        assert ocr.character_accuracy(memo.expected[0], read.pages[0].markdown) > 0.9
+        assert bk.runs_here("batch") and bk.lacks("fim") and "unset MISTRAL_SERVER_URL" in bk.lacks("fim")
 
 
 @pytest.mark.slow

@@ -38,11 +38,12 @@ from .moderation_model import (
 ROLES = ("system", "user", "assistant", "tool")
 
 
-def check_model(model: Any) -> None:
-    """404 unless `model` is the moderation model this endpoint serves."""
+def check_model(model: Any, aliases: dict[str, str] | None = None) -> None:
+    """404 unless `model` is the moderation model this endpoint serves, or a further name for it (`--alias`, as
+    `mistral-moderation-2603` is when the endpoint rehearses La Plateforme)."""
     from fastapi import HTTPException
 
-    if model != MODEL_ID:
+    if model != MODEL_ID and (aliases or {}).get(model) != MODEL_ID:
         raise HTTPException(404, detail=f"Invalid model: {model!r} is not a moderation model served here. "
                                         f"This endpoint's moderation model is {MODEL_ID}.")
 
@@ -114,7 +115,7 @@ def build_router(context: EndpointContext) -> Any:
 
     @router.post("/v1/moderations")
     async def moderations(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
-        check_model(body.get("model"))
+        check_model(body.get("model"), getattr(context.app, "aliases", None))
         texts = text_inputs(body.get("input", body.get("inputs")))
 
         def score() -> list[dict[str, float]]:
@@ -125,7 +126,7 @@ def build_router(context: EndpointContext) -> Any:
 
     @router.post("/v1/chat/moderations")
     async def chat_moderations(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
-        check_model(body.get("model"))
+        check_model(body.get("model"), getattr(context.app, "aliases", None))
         chats = conversations(body.get("input", body.get("inputs")))
 
         def score() -> list[dict[str, float]]:
