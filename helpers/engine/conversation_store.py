@@ -14,15 +14,15 @@ request, which is how each turn reaches the chat model.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException
+
+from .file_store import write_json
 
 CONVERSATION_ID = re.compile(r"conv_[0-9a-f]{32}")
 # entry id prefixes by entry type
@@ -75,17 +75,7 @@ class ConversationStore:
         path = self.path(record["id"])
         if path is None:
             raise ValueError(f"Not a conversation id: {record['id']!r}")
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".conv-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(record, f, ensure_ascii=False)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json(path, record)  # whole or not at all, as the file store writes
 
     def delete(self, conversation_id: str) -> bool:
         path = self.path(conversation_id)
