@@ -36,7 +36,7 @@ from .. import catalog
 from ..paths import repo_root
 from .notebook_outputs import execute
 
-NOTEBOOKS = ("00", "02", "03", "04", "05", "09")
+NOTEBOOKS = ("00", "02", "03", "04", "05", "09", "11")
 README_START = "<!-- backend-matrix:start (written by python -m helpers.workshop.backend_matrix; do not edit) -->"
 README_END = "<!-- backend-matrix:end -->"
 CELL_TIMEOUT = 900
