@@ -316,3 +316,29 @@ def test_concurrent_streams_each_finish_whole(sdk):
     first_finished = results[0][1]
     assert all(sent < first_finished for sent, *_ in results[1:]), "the other requests came after the first stream ended"
     assert [result[2:] for result in results] == alone  # every stream whole: as it ends alone
+
+
+def test_fill_in_the_middle_is_refused_with_what_to_use(sdk):
+    """No stand-in was trained to fill the middle: the SDK's fim.complete gets a 400 saying so, not a 404 or a guess."""
+    from mistralai.client import errors
+
+    cards = sdk.models.list().data
+    assert not any(card.capabilities.completion_fim for card in cards)
+    with pytest.raises(errors.SDKError) as caught:
+        sdk.fim.complete(model=CHAT_ALIAS, prompt="def add(a, b):\n    ", suffix="\n", max_tokens=8)
+    assert caught.value.status_code == 400
+    assert "completion_fim" in caught.value.body and "codestral-latest" in caught.value.body
+
+
+def test_guardrails_are_refused_not_ignored(sdk):
+    """A chat request asking for guardrails gets a 400 naming the field: silently answering it would pretend the
+    input was moderated."""
+    from mistralai.client import errors
+
+    guardrail = {"block_on_error": True, "moderation_llm_v2": {"custom_category_thresholds": {"sexual": 0.1},
+                                                               "ignore_other_categories": False, "action": "block"}}
+    with pytest.raises(errors.SDKError) as caught:
+        sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "hi"}], max_tokens=4,
+                          guardrails=[guardrail])
+    assert caught.value.status_code == 400 and "guardrails" in caught.value.body
+    assert "classifiers.moderate" in caught.value.body

@@ -94,6 +94,12 @@ def v1_router(cards: dict[str, dict[str, Any]], named: dict[str, dict[str, Any]]
             raise HTTPException(404, detail=f"Invalid model {model_id!r}; served: {', '.join([*cards, *named])}")
         return cards.get(model_id) or named[model_id]
 
+    @router.post("/v1/fim/completions")
+    async def fim_completions() -> None:
+        # Refused the way a model without FIM is: no engine here was trained to fill the middle.
+        raise HTTPException(400, detail="None of the models served here fills in the middle (capabilities.completion_fim "
+                                        "is false for each in models.list). Use codestral-latest on La Plateforme.")
+
     @router.post("/v1/embeddings")
     async def embeddings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
         from starlette.concurrency import run_in_threadpool
