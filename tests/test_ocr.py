@@ -214,7 +214,7 @@ def test_bad_input_is_a_4xx_in_la_plateformes_shape(sdk, case):
 
 
 def test_page_selection_forms_and_the_cap():
-    from helpers.engine.ocr_api import MAX_PAGES, parse_pages
+    from helpers.engine.ocr_documents import MAX_PAGES, parse_pages
 
     assert parse_pages(None, 3) == [0, 1, 2]
     assert parse_pages([2, 0, 2], 3) == [2, 0]
