@@ -330,15 +330,47 @@ def test_fill_in_the_middle_is_refused_with_what_to_use(sdk):
     assert "completion_fim" in caught.value.body and "codestral-latest" in caught.value.body
 
 
-def test_guardrails_are_refused_not_ignored(sdk):
-    """A chat request asking for guardrails gets a 400 naming the field: silently answering it would pretend the
-    input was moderated."""
+GUARDRAIL = {"block_on_error": True, "moderation_llm_v2": {"custom_category_thresholds": {"violence_and_threats": 0.2},
+                                                           "ignore_other_categories": False, "action": "block"}}
+
+
+def test_guardrails_block_a_threat_and_let_a_greeting_through(sdk):
+    """Guardrails on chat are applied by the moderation classifier before the model sees the request: a threat is
+    blocked with a 403 naming the category, a greeting is answered."""
     from mistralai.client import errors
 
-    guardrail = {"block_on_error": True, "moderation_llm_v2": {"custom_category_thresholds": {"sexual": 0.1},
-                                                               "ignore_other_categories": False, "action": "block"}}
+    reply = sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "Such a lovely day, isn't it?"}],
+                              max_tokens=4, guardrails=[GUARDRAIL])
+    assert reply.choices[0].message.content
     with pytest.raises(errors.SDKError) as caught:
-        sdk.chat.complete(model=CHAT_ALIAS, messages=[{"role": "user", "content": "hi"}], max_tokens=4,
-                          guardrails=[guardrail])
-    assert caught.value.status_code == 400 and "guardrails" in caught.value.body
-    assert "classifiers.moderate" in caught.value.body
+        sdk.chat.complete(model=CHAT_ALIAS, max_tokens=4, guardrails=[GUARDRAIL],
+                          messages=[{"role": "user", "content": "If you report me again I will find you and hurt you."}])
+    assert caught.value.status_code == 403 and "violence_and_threats" in caught.value.body
+    # the same threat with the category left to others and ignored is not blocked: the thresholds decide
+    lenient = {"moderation_llm_v2": {"custom_category_thresholds": {"sexual": 0.5}, "ignore_other_categories": True,
+                                     "action": "block"}}
+    assert sdk.chat.complete(model=CHAT_ALIAS, max_tokens=4, guardrails=[lenient],
+                             messages=[{"role": "user", "content": "If you report me again I will find you and hurt you."}])
+    # action "none" reports nothing and blocks nothing
+    report_only = {"moderation_llm_v2": {**GUARDRAIL["moderation_llm_v2"], "action": "none"}}
+    assert sdk.chat.complete(model=CHAT_ALIAS, max_tokens=4, guardrails=[report_only],
+                             messages=[{"role": "user", "content": "If you report me again I will find you and hurt you."}])
+
+
+@pytest.mark.parametrize("rail, says", [
+    ({"moderation_llm_v2": {"custom_category_thresholds": {"jailbreaking": 0.3}, "action": "block"}}, "jailbreaking"),
+    ({"moderation_llm_v2": {"custom_category_thresholds": {"violence": 0.3}}}, "unknown category"),
+    ({"moderation_llm_v2": {"custom_category_thresholds": {"pii": 3}}}, "from 0 to 1"),
+    ({"moderation_llm_v2": {"action": "shout"}}, "'block' or 'none'"),
+    ({"moderation_llm_v2": {"model_name": "my-moderator"}}, "not a moderation model served here"),
+    ({"moderation_llm_v3": {}}, "unknown field"),
+    ("block everything", "must be an object"),
+])
+def test_malformed_guardrails_get_a_400_that_names_the_problem(endpoint, rail, says):
+    """Bad guardrails never reach the model and never pass silently (raw HTTP: the SDK would refuse some shapes)."""
+    import httpx
+
+    body = {"model": CHAT_ALIAS, "max_tokens": 4, "messages": [{"role": "user", "content": "hi"}], "guardrails": [rail]}
+    answer = httpx.post(endpoint.base_url + "/v1/chat/completions", json=body, timeout=60)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["param"] == "guardrails" and says in answer.json()["message"]

@@ -16,7 +16,7 @@ import os
 import threading
 from typing import Any
 
-from . import chat_format, chat_handlers, ollama_api, tool_grammar
+from . import chat_format, chat_handlers, guardrails, ollama_api, tool_grammar
 from . import endpoint_guard as guard
 
 MODEL_ROUTES = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
@@ -66,7 +66,7 @@ class MistralCompat:
     def __init__(self, app, own, served: dict[str, str], count_tokens=None, contexts: dict[str, int] | None = None,
                  formats: dict[str, str] | None = None, vocabs: dict[str, Any] | None = None,
                  api_key: str | None = None, ollama: ollama_api.OllamaModels | None = None,
-                 aliases: dict[str, str] | None = None):
+                 aliases: dict[str, str] | None = None, embed: Any = None):
         self.app = app  # llama-cpp-python's server
         self.own = own  # the routes it lacks (models, embeddings)
         self.served = served  # model id -> kind ("chat" or "embeddings")
@@ -77,6 +77,7 @@ class MistralCompat:
         self.api_key = api_key  # when set, every route asks for it
         self.ollama = ollama  # models made through the Ollama API, which /v1 serves too (as Ollama does)
         self.aliases = aliases or {}  # further names for served models (La Plateforme's, for a rehearsal)
+        self.embed = embed  # texts -> unit vectors: the moderation classifier's input, for guardrails on chat
         self.waiting = 0  # generation requests running or queued for the model
         self.max_waiting = int(os.environ.get("WORKBOOK_MAX_WAITING", guard.MAX_WAITING))
 
@@ -235,6 +236,8 @@ class MistralCompat:
             await self.forward(body, target, scope, receive, send)
             return
         chat_handlers.PARALLEL_TOOL_CALLS.set(payload.get("parallel_tool_calls") is True)
+        # guardrails on chat are checked here, once the request is valid (without an embedder: refused below)
+        rails = payload.pop("guardrails", None) if path == "/v1/chat/completions" and self.embed is not None else None
         if refused := guard.unsupported(payload):
             reasoning = refused[1] in ("reasoning_effort", "prompt_mode")  # La Plateforme's type and code for these
             await self.reply(send, 400, guard.error_body(refused[0], param=refused[1], code="3051" if reasoning else None,
@@ -245,6 +248,9 @@ class MistralCompat:
             payload = normalise_chat_request(payload)
         if invalid := guard.validate_request(path, payload):
             await self.reply(send, *invalid)
+            return
+        if rails is not None and (blocked := await self.guardrail_verdict(payload, rails)):
+            await self.reply(send, *blocked)
             return
         payload, limit = guard.output_limit(payload, path)
         bad = (limit, "max_tokens") if limit else None
@@ -259,6 +265,18 @@ class MistralCompat:
             await self.reply(send, 400, body)
             return
         await self.forward(json.dumps(payload).encode(), target, scope, receive, send)
+
+    async def guardrail_verdict(self, payload: dict[str, Any], rails: Any) -> tuple[int, bytes] | None:
+        """(status, body) when the request's guardrails refuse it (400: malformed; 403: blocked), else None."""
+        try:
+            found = await asyncio.to_thread(guardrails.violations, payload.get("messages") or [], rails, self.embed)
+        except guardrails.GuardrailProblem as exc:
+            return 400, guard.error_body(str(exc), type_="invalid_request_error", param="guardrails")
+        if not found:
+            return None
+        return 403, guard.error_body("Blocked by guardrails before reaching the model: " + "; ".join(found)
+                                     + f" (input moderation by {guardrails.MODEL_ID}, the workbook's stand-in classifier).",
+                                     type_="invalid_request_error", param="guardrails")
 
     @staticmethod
     async def forward(body: bytes, target, scope, receive, send) -> None:

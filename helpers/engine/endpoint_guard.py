@@ -243,10 +243,8 @@ def unsupported(payload: dict[str, Any]) -> tuple[str, str] | None:
         return (f"reasoning_effort={payload['reasoning_effort']!r} is not supported for this model: the stand-ins "
                 "do not reason. Check a model's card before sending it (on La Plateforme, Mistral Small 4 and "
                 "Mistral Medium 3.5 accept it)."), "reasoning_effort"
-    if payload.get("guardrails"):
-        return ("guardrails are not applied here: they run on La Plateforme's servers. Offline, moderate the input "
-                "yourself first with classifiers.moderate (the endpoint serves a moderation model), then send the "
-                "request without guardrails."), "guardrails"
+    if payload.get("guardrails"):  # chat requests have theirs checked by MistralCompat; other routes take none
+        return "guardrails apply to chat requests (/v1/chat/completions) only.", "guardrails"
     if payload.get("prompt_mode") == "reasoning":
         return "Reasoning prompt mode is not enabled for this model.", "prompt_mode"
     for i, message in enumerate(payload.get("messages") or []):
