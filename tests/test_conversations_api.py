@@ -180,6 +180,12 @@ def test_agent_conversations_are_la_plateforme_only(sdk):
     refused(lambda: sdk.beta.conversations.start(agent_id="ag_0123", inputs="Hi"), 400, "agent_id", "La Plateforme")
 
 
+def test_guardrails_on_conversations_are_refused_not_ignored(sdk):
+    rail = {"moderation_llm_v2": {"custom_category_thresholds": {"violence_and_threats": 0.2}, "action": "block"}}
+    refused(lambda: sdk.beta.conversations.start(model=CHAT_ALIAS, inputs="Hi", guardrails=[rail]), 400,
+            "Guardrails on conversations", "classifiers.moderate")
+
+
 def test_streaming_is_refused_clearly(sdk):
     refused(lambda: sdk.beta.conversations.start_stream(model=CHAT_ALIAS, inputs="Hi"), 400, "non-streamed")
     started = sdk.beta.conversations.start(model=CHAT_ALIAS, inputs="Hi", completion_args={"max_tokens": 4})

@@ -14,7 +14,7 @@ outlive the endpoint process.
 
 What only La Plateforme can do is refused with a 4xx in its error shape, never imitated: built-in tools
 (web search, code interpreter, image generation, document library, connectors), agents (`agent_id`),
-guardrails, tool confirmations and streamed answers.
+tool confirmations and streamed answers. Guardrails are refused too (the endpoint applies them on chat only).
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def refuse_platform_only(body: dict[str, Any]) -> None:
         raise bad(f"Agent conversations (agent_id) need an agent created on La Plateforme: that {PLATFORME_ONLY}. "
                   "Start the conversation with `model=` and function tools instead.")
     if body.get("guardrails"):
-        raise bad(f"Guardrails {PLATFORME_ONLY}. Leave `guardrails` unset.")
+        raise bad("Guardrails on conversations are not applied here (this endpoint applies them on chat.complete). "
+                  "Leave `guardrails` unset, or moderate the input first with classifiers.moderate.")
     if body.get("tool_confirmations"):
         raise bad(f"Tool confirmations are for La Plateforme's built-in tools: that {PLATFORME_ONLY}. Send the "
                   "result of your own function as a function.result entry.")
