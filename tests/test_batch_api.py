@@ -216,6 +216,11 @@ def test_job_survives_a_restart(tmp_path):
 
     server = start()
     try:
+        # the job resumes when the server starts, before anyone asks for it: answers appear on disk unasked
+        deadline = time.monotonic() + 120
+        while len(list(done.glob("*.json"))) <= len(before) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(list(done.glob("*.json"))) > len(before), "the interrupted job did not resume at startup"
         sdk = Mistral(api_key="local", server_url=server.base_url)
         finished = wait_for(sdk, job.id)
         assert finished.status == "SUCCESS" and finished.succeeded_requests == 5 and finished.completed_requests == 5

@@ -9,7 +9,7 @@ the models the way a client does: `EndpointContext.call` sends a request through
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ class EndpointContext:
     embed: Callable[[list[str]], Any]  # texts -> unit-length vectors (numpy), the embedding stand-in
     api_key: str | None = None  # sent on in-process calls when the endpoint asks for one
     app: Any = field(default=None, repr=False)  # the whole endpoint (MistralCompat), set once it is built
+    # awaited once the server has started (the batch queue resumes jobs a restart interrupted)
+    startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list, repr=False)
 
     @property
     def default_chat(self) -> str:

@@ -97,6 +97,7 @@ async def job_lines(context: EndpointContext, body: dict[str, Any]) -> list[dict
 def build_router(context: EndpointContext) -> APIRouter:
     """The `/v1/files` and `/v1/batch/jobs` routes; the first request to any of them starts the batch worker."""
     worker = queue.BatchQueue(context)
+    context.startup.append(worker.ensure_started)  # jobs a restart interrupted resume as soon as the server is up
     router = APIRouter(dependencies=[Depends(worker.ensure_started)])
     state = context.state_dir
 

@@ -234,5 +234,6 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
         app, own, served={name: infos[name]["kind"] for name in cards}, count_tokens=count_tokens, contexts=contexts,
         formats={alias: spec["format"] for alias, spec in chat_models.items()},
         vocabs={alias: counters[str(spec["path"])]._model.vocab for alias, spec in chat_models.items()},
-        api_key=api_key, ollama=ollama_models, aliases=dict(aliases or {}), embed=context.embed)
+        api_key=api_key, ollama=ollama_models, aliases=dict(aliases or {}), embed=context.embed,
+        startup=context.startup)
     return context.app

@@ -66,7 +66,7 @@ class MistralCompat:
     def __init__(self, app, own, served: dict[str, str], count_tokens=None, contexts: dict[str, int] | None = None,
                  formats: dict[str, str] | None = None, vocabs: dict[str, Any] | None = None,
                  api_key: str | None = None, ollama: ollama_api.OllamaModels | None = None,
-                 aliases: dict[str, str] | None = None, embed: Any = None):
+                 aliases: dict[str, str] | None = None, embed: Any = None, startup: list[Any] | None = None):
         self.app = app  # llama-cpp-python's server
         self.own = own  # the routes it lacks (models, embeddings)
         self.served = served  # model id -> kind ("chat" or "embeddings")
@@ -78,6 +78,7 @@ class MistralCompat:
         self.ollama = ollama  # models made through the Ollama API, which /v1 serves too (as Ollama does)
         self.aliases = aliases or {}  # further names for served models (La Plateforme's, for a rehearsal)
         self.embed = embed  # texts -> unit vectors: the moderation classifier's input, for guardrails on chat
+        self.startup = startup or []  # async callables awaited once the server has started
         self.waiting = 0  # generation requests running or queued for the model
         self.max_waiting = int(os.environ.get("WORKBOOK_MAX_WAITING", guard.MAX_WAITING))
 
@@ -142,8 +143,8 @@ class MistralCompat:
         )
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":  # lifespan
-            await self.app(scope, receive, send)
+        if scope["type"] != "http":  # lifespan: llama-cpp-python's server's, then the workbook's start hooks
+            await self.app(scope, receive, self.after_startup(send) if scope["type"] == "lifespan" else send)
             return
         path = scope["path"]
         if refused := guard.refusal(scope, self.api_key):
@@ -265,6 +266,16 @@ class MistralCompat:
             await self.reply(send, 400, body)
             return
         await self.forward(json.dumps(payload).encode(), target, scope, receive, send)
+
+    def after_startup(self, send):
+        """`send` for the lifespan scope: once the server reports its startup complete, run the start hooks."""
+        async def sending(message):
+            if message.get("type") == "lifespan.startup.complete":
+                for hook in self.startup:
+                    await hook()
+            await send(message)
+
+        return sending
 
     async def guardrail_verdict(self, payload: dict[str, Any], rails: Any) -> tuple[int, bytes] | None:
         """(status, body) when the request's guardrails refuse it (400: malformed; 403: blocked), else None."""
