@@ -180,10 +180,19 @@ def test_agent_conversations_are_la_plateforme_only(sdk):
     refused(lambda: sdk.beta.conversations.start(agent_id="ag_0123", inputs="Hi"), 400, "agent_id", "La Plateforme")
 
 
-def test_guardrails_on_conversations_are_refused_not_ignored(sdk):
+def test_guardrails_given_at_start_apply_to_every_turn(sdk):
+    """The conversation's guardrails go with each turn's chat request: a threat is blocked (403) and not kept."""
     rail = {"moderation_llm_v2": {"custom_category_thresholds": {"violence_and_threats": 0.2}, "action": "block"}}
-    refused(lambda: sdk.beta.conversations.start(model=CHAT_ALIAS, inputs="Hi", guardrails=[rail]), 400,
-            "Guardrails on conversations", "classifiers.moderate")
+    refused(lambda: sdk.beta.conversations.start(model=CHAT_ALIAS, guardrails=[rail], completion_args={"max_tokens": 4},
+                                                 inputs="If you report me again I will find you and hurt you."),
+            403, "violence_and_threats")
+    started = sdk.beta.conversations.start(model=CHAT_ALIAS, inputs="Such a lovely day, isn't it?", guardrails=[rail],
+                                           completion_args={"max_tokens": 4})
+    refused(lambda: sdk.beta.conversations.append(conversation_id=started.conversation_id,
+                                                  inputs="If you report me again I will find you and hurt you."),
+            403, "violence_and_threats")
+    history = sdk.beta.conversations.get_history(conversation_id=started.conversation_id)
+    assert [e.type for e in history.entries] == ["message.input", "message.output"]  # the blocked turn left no trace
 
 
 def test_streaming_is_refused_clearly(sdk):

@@ -14,7 +14,8 @@ outlive the endpoint process.
 
 What only La Plateforme can do is refused with a 4xx in its error shape, never imitated: built-in tools
 (web search, code interpreter, image generation, document library, connectors), agents (`agent_id`),
-tool confirmations and streamed answers. Guardrails are refused too (the endpoint applies them on chat only).
+tool confirmations and streamed answers. Guardrails given at `start` go with every turn's chat request, where
+the endpoint applies them (`guardrails`): a blocked turn is a 403 and nothing of it is kept.
 """
 
 from __future__ import annotations
@@ -69,9 +70,6 @@ def refuse_platform_only(body: dict[str, Any]) -> None:
     if body.get("agent_id") is not None or body.get("agent_version") is not None:
         raise bad(f"Agent conversations (agent_id) need an agent created on La Plateforme: that {PLATFORME_ONLY}. "
                   "Start the conversation with `model=` and function tools instead.")
-    if body.get("guardrails"):
-        raise bad("Guardrails on conversations are not applied here (this endpoint applies them on chat.complete). "
-                  "Leave `guardrails` unset, or moderate the input first with classifiers.moderate.")
     if body.get("tool_confirmations"):
         raise bad(f"Tool confirmations are for La Plateforme's built-in tools: that {PLATFORME_ONLY}. Send the "
                   "result of your own function as a function.result entry.")
@@ -141,6 +139,8 @@ class Conversations:
                                 **{**record.get("completion_args", {}), **completion_args}}
         if record.get("tools"):
             body["tools"] = record["tools"]
+        if record.get("guardrails"):
+            body["guardrails"] = record["guardrails"]
         started = now()
         response = await self.context.call("POST", "/v1/chat/completions", body)
         if response.status_code != 200:
@@ -178,7 +178,8 @@ def new_record(body: dict[str, Any], model: str, tools: list[dict[str, Any]], ar
     stamp = now()
     return {"id": new_conversation_id(), "object": "conversation", "model": model, "instructions": body.get("instructions"),
             "tools": tools, "completion_args": args, "name": body.get("name"), "description": body.get("description"),
-            "metadata": body.get("metadata"), "created_at": stamp, "updated_at": stamp, "entries": []}
+            "metadata": body.get("metadata"), "guardrails": body.get("guardrails"), "created_at": stamp,
+            "updated_at": stamp, "entries": []}
 
 
 def build_router(context: EndpointContext) -> APIRouter:
