@@ -307,6 +307,27 @@ def test_an_oversized_body_is_a_413(endpoint):
     assert response.status_code == 413 and "MB" in response.json()["message"]
 
 
+@pytest.mark.parametrize("path", ["/v1/ocr", "/v1/files", "/v1/moderations", "/v1/batch/jobs"])
+def test_an_oversized_upload_is_a_413_before_it_is_read(endpoint, path):
+    """The routes beyond chat take documents: a body over MAX_UPLOAD_BYTES is refused by its Content-Length, unread."""
+    import socket
+
+    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {guard.MAX_UPLOAD_BYTES + 1}\r\nConnection: close\r\n\r\n").encode()
+    port = int(endpoint.base_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(head + b"{")  # a few bytes of the announced 72 MB: the answer comes without the rest
+        received = b""
+        while chunk := conn.recv(65536):  # until the server closes the connection
+            received += chunk
+        reply = received.decode("latin-1")
+    status, _, rest = reply.partition("\r\n")
+    assert " 413 " in status, reply
+    payload = rest.split("\r\n\r\n", 1)[1]  # chunked: the JSON between its chunk sizes
+    body = json.loads(payload[payload.index("{"):payload.rindex("}") + 1])
+    assert body["object"] == "error" and "MB" in body["message"]
+
+
 # --- a keyed endpoint with a short queue, stopped during a generation ---------------------------------------
 
 KEY = "workbook-test-key-0123456789"

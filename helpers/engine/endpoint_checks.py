@@ -156,7 +156,7 @@ class MistralCompat:
         # /docs) do not exist here.
         target = self.app if path in guard.LLAMA_ROUTES else self.own
         if scope["method"] != "POST" or path not in (*MODEL_ROUTES, *guard.GENERATION_ROUTES):
-            await target(scope, receive, send)
+            await self.forward_bounded(target, scope, receive, send)
             return
         body = b""
         more = True
@@ -266,6 +266,28 @@ class MistralCompat:
             await self.reply(send, 400, body)
             return
         await self.forward(json.dumps(payload).encode(), target, scope, receive, send)
+
+    async def forward_bounded(self, target, scope, receive, send) -> None:
+        """Hand a request to `target` with its body capped at `guard.MAX_UPLOAD_BYTES`: a 413 when Content-Length says
+        it is over, and a body without one that grows past it is cut off (the route sees the client leave)."""
+        headers = dict(scope.get("headers") or [])
+        try:
+            declared = int(headers.get(b"content-length", b"0"))
+        except ValueError:
+            declared = 0
+        if declared > guard.MAX_UPLOAD_BYTES:
+            await self.reply(send, 413, guard.error_for(scope["path"], f"Request body over "
+                                                        f"{guard.MAX_UPLOAD_BYTES // 2**20} MB."))
+            return
+        seen = 0
+
+        async def bounded():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            return {"type": "http.disconnect"} if seen > guard.MAX_UPLOAD_BYTES else message
+
+        await target(scope, bounded, send)
 
     def after_startup(self, send):
         """`send` for the lifespan scope: once the server reports its startup complete, run the start hooks."""

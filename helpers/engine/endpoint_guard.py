@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 DEFAULT_MAX_TOKENS = 1024  # a chat request without max_tokens stops here at the latest
 MAX_OUTPUT_TOKENS = 4096  # the most any request may ask for
 MAX_BODY_BYTES = 8 * 2**20  # larger bodies get a 413 before they are read any further
+# the routes beyond chat take documents and files: OCR reads up to 50 MB decoded, about 67 MB as base64 JSON
+MAX_UPLOAD_BYTES = 72 * 2**20  # a larger body on any other POST route gets a 413 (by Content-Length) or is cut off
 MAX_WAITING = 16  # generation requests running or queued for the model; more get a 503 (WORKBOOK_MAX_WAITING)
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
 GENERATION_ROUTES = ("/v1/chat/completions", "/v1/completions", "/api/chat", "/api/generate")
