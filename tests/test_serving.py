@@ -48,6 +48,37 @@ def test_a_server_that_dies_at_start_reports_its_log():
     assert not server.running
 
 
+def test_another_server_answering_on_the_port_is_not_taken_for_ours(monkeypatch):
+    """A server that grabs the port between choose_port and our child's bind answers the readiness probe; it must
+    not pass for ours (connect would then talk to a server without the models it asked for)."""
+    import http.server
+    import threading
+
+    from helpers.engine import serving
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    foreign = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=foreign.serve_forever, daemon=True).start()
+    port = foreign.server_address[1]
+    monkeypatch.setattr(serving, "choose_port", lambda preferred, say=print: port)  # the race, made certain
+    ours = ManagedServer("never-binds", lambda p: [sys.executable, "-c", "import time; time.sleep(2)"], port=port,
+                         ready_timeout=30, say=lambda *_: None)
+    try:
+        with pytest.raises(serving.ServerStartError, match="exited with code 0"):
+            ours.start()
+    finally:
+        ours.stop()
+        foreign.shutdown()
+
+
 @pytest.mark.slow
 def test_endpoint_on_a_busy_port_starts_elsewhere_and_stops_cleanly():
     with socket.socket() as busy:

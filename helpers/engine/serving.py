@@ -143,7 +143,8 @@ class ManagedServer:
                     f"{self.name} exited with code {process.returncode} while starting. Its log:\n{self.log_tail()}"
                 )
             try:
-                if httpx.get(url, timeout=2.0, headers=self.headers).status_code == 200:
+                # the answer counts only from our own child: another server may have taken the port meanwhile
+                if httpx.get(url, timeout=2.0, headers=self.headers).status_code == 200 and self._listens(process.pid):
                     return
             except httpx.HTTPError:
                 pass
@@ -151,6 +152,20 @@ class ManagedServer:
         raise ServerStartError(
             f"{self.name} did not answer {url} within {self.ready_timeout:.0f} s. Its log:\n{self.log_tail()}"
         )
+
+    def _listens(self, pid: int) -> bool:
+        """Whether the process `pid` (or one of its children) listens on this server's port. A port taken by
+        another server between `choose_port` and our child's bind would otherwise pass for ours."""
+        import psutil
+
+        try:
+            processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+            return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == self.port
+                       for proc in processes for c in proc.net_connections(kind="inet"))
+        except psutil.AccessDenied:  # a platform that hides sockets: trust the answer
+            return True
+        except psutil.Error:  # the child is gone: not ours, and the next poll() reports why
+            return False
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the server and everything it started (SIGTERM to its group, then SIGKILL)."""
