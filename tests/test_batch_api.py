@@ -122,6 +122,30 @@ def test_inline_embedding_requests(sdk):
     assert len(vectors[0]) == len(vectors[1]) > 100 and vectors[0] != vectors[1]
 
 
+def test_moderation_and_ocr_requests_run_as_batch_jobs(sdk):
+    """The APIs beyond chat batch too: each line goes through its own route, answers matched by custom_id."""
+    from helpers import ocr
+    from helpers.engine.embedded import MODERATION_ALIAS, OCR_ALIAS
+
+    texts = {"calm": "Such a lovely day, isn't it?", "threat": "If you report me again I will find you and hurt you."}
+    job = sdk.batch.jobs.create(requests=[{"custom_id": k, "body": {"input": [t]}} for k, t in texts.items()],
+                                model=MODERATION_ALIAS, endpoint="/v1/moderations")
+    job = wait_for(sdk, job.id)
+    assert job.status == "SUCCESS" and job.succeeded_requests == 2
+    flags = {line["custom_id"]: line["response"]["body"]["results"][0]["categories"]
+             for line in download_lines(sdk, job.output_file)}
+    assert flags["threat"]["violence_and_threats"] and not any(flags["calm"].values())
+    memo = ocr.sample_documents()[0]
+    job = sdk.batch.jobs.create(requests=[{"custom_id": "memo", "body": {"document": memo.payload()}}],
+                                model=OCR_ALIAS, endpoint="/v1/ocr")
+    job = wait_for(sdk, job.id)
+    page = download_lines(sdk, job.output_file)[0]["response"]["body"]["pages"][0]
+    assert ocr.character_accuracy(memo.expected[0], page["markdown"]) > 0.95
+    # a model that cannot serve the endpoint is refused when the job is created, naming the one that can
+    refused(lambda: sdk.batch.jobs.create(requests=[{"custom_id": "x", "body": {"input": ["hi"]}}], model=EMBED_ALIAS,
+                                          endpoint="/v1/moderations"), 404, MODERATION_ALIAS)
+
+
 def test_cancel_stops_a_running_job(sdk):
     lines = [chat_line(str(i), f"Count from 1 to 200, number {i}.", max_tokens=96) for i in range(8)]
     job = sdk.batch.jobs.create(requests=lines, model=CHAT_ALIAS, endpoint="/v1/chat/completions")

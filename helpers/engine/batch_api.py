@@ -59,11 +59,16 @@ async def check_model(context: EndpointContext, model: Any, endpoint: str) -> No
     """A 404 naming the served models when `model` is not one `endpoint` can run (asked of `/v1/models`)."""
     response = await context.call("GET", "/v1/models")
     cards = {card["id"]: card for card in response.json().get("data", [])}
-    chat = endpoint == "/v1/chat/completions"
-    fitting = [name for name, card in cards.items() if bool(card.get("capabilities", {}).get("completion_chat")) == chat]
+    needs = queue.ENDPOINTS[endpoint]
+    special = {"completion_chat", "moderation", "ocr"}  # an embedding model has none of these
+
+    def fits(capabilities: dict[str, Any]) -> bool:
+        return bool(capabilities.get(needs)) if needs else not any(capabilities.get(c) for c in special)
+
+    fitting = [name for name, card in cards.items() if fits(card.get("capabilities") or {})]
     if model not in fitting:
-        raise HTTPException(404, detail=f"Invalid model: {model!r} is not served here for {endpoint}. Served "
-                                        f"{'chat' if chat else 'embedding'} models: {', '.join(fitting)}.")
+        raise HTTPException(404, detail=f"Invalid model: {model!r} is not served here for {endpoint}. Models "
+                                        f"served for it: {', '.join(fitting)}.")
 
 
 async def job_lines(context: EndpointContext, body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -30,7 +30,9 @@ from . import endpoint_guard as guard
 from . import file_store
 from .additions import EndpointContext
 
-ENDPOINTS = ("/v1/chat/completions", "/v1/embeddings")  # what a batch job here may run
+# what a batch job here may run, each with the capability a model needs for it (embeddings: none of the others)
+ENDPOINTS = {"/v1/chat/completions": "completion_chat", "/v1/embeddings": None, "/v1/moderations": "moderation",
+             "/v1/chat/moderations": "moderation", "/v1/ocr": "ocr"}
 PENDING = ("QUEUED", "RUNNING", "CANCELLATION_REQUESTED")
 FINISHED = ("SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLED")
 PRIVATE = ("timeout_hours",)  # kept in the job's record, not part of La Plateforme's job object
