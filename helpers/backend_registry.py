@@ -189,6 +189,8 @@ PLATEFORME_ONLY: dict[str, str] = {
     "fim": "fill-in-the-middle needs Codestral: set MISTRAL_API_KEY (La Plateforme)",
     "reasoning": "reasoning_effort needs a reasoning model (Mistral Small 4, Medium 3.5): set MISTRAL_API_KEY",
     "vision": "image input needs a vision model (Mistral Small 4 and others): set MISTRAL_API_KEY",
+    "builtin_tools": "web search, code interpreter, image generation, libraries and connectors run on Mistral's servers: "
+                     "set MISTRAL_API_KEY",
 }
 
 SPECS: tuple[BackendSpec, ...] = (
