@@ -4,7 +4,8 @@
     examples = load_examples("heldout")                        # data/moderation/heldout.jsonl
     response = bk.client.classifiers.moderate(model=model, inputs=[e.text for e in examples[:3]])
     moderation_table(response, [e.text for e in examples[:3]])  # one row per text, one column per category
-    precision_recall(bk.client, model, examples)                # per-category precision, recall, F1
+    results = moderate_texts(bk.client, model, [e.text for e in examples])  # one API pass
+    precision_recall(examples, results)                        # per-category precision, recall, F1
 
 The embedded endpoint serves `standin-moderation-minilm`: one logistic regression per category over
 all-MiniLM-L6-v2 vectors, trained on `data/moderation/train.jsonl` (written for the workbook, CC0-1.0) with
@@ -262,12 +263,11 @@ def moderation_table(response: Any, texts: Sequence[str] | None = None) -> Any:
     return pd.DataFrame(rows)
 
 
-def precision_recall(client: Any, model: str, examples: Sequence[Example]) -> Any:
-    """Moderate every example through the API and score the flags against the labels: a DataFrame with one row
-    per category (precision, recall, f1, support, flagged) and a last `macro` row."""
+def precision_recall(examples: Sequence[Example], results: Sequence[Any]) -> Any:
+    """Score moderation `results` (one per example, from `moderate_texts`) against the examples' labels: a
+    DataFrame with one row per category (precision, recall, f1, support, flagged) and a last `macro` row."""
     import pandas as pd
 
-    results = moderate_texts(client, model, [e.text for e in examples])
     flags = np.array([[int(bool((r.categories or {}).get(c, False))) for c in CATEGORIES] for r in results])
     result = summary(label_matrix(examples), flags)
     table = pd.DataFrame(result["per_category"]).set_index("category")
@@ -276,13 +276,12 @@ def precision_recall(client: Any, model: str, examples: Sequence[Example]) -> An
     return table
 
 
-def mistakes(client: Any, model: str, examples: Sequence[Example]) -> Any:
-    """The examples whose flagged categories differ from their labels: text, labels, flagged."""
+def mistakes(examples: Sequence[Example], results: Sequence[Any]) -> Any:
+    """The examples whose flagged categories (in `results`, one per example) differ from their labels."""
     import pandas as pd
 
-    results = moderate_texts(client, model, [e.text for e in examples])
     rows = []
-    for e, r in zip(examples, results):
+    for e, r in zip(examples, results, strict=True):
         flagged = tuple(c for c in CATEGORIES if (r.categories or {}).get(c))
         if set(flagged) != set(e.labels):
             rows.append({"text": e.text, "labels": ", ".join(e.labels) or "-", "flagged": ", ".join(flagged) or "-"})

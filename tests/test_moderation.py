@@ -219,3 +219,17 @@ def test_thresholds_come_from_cross_validation_on_training_data_only():
     data = json.loads(moderation_model.classifier_path().read_text())
     assert data["training"]["data"] == "data/moderation/train.jsonl"
     assert data["training"]["examples"] == len(moderation.load_examples("train"))
+
+
+def test_one_api_pass_gives_the_committed_table_and_its_mistakes(sdk):
+    """What notebook 11 shows: held-out texts moderated once through the SDK, scored against their labels, and the
+    texts whose flags differ. The table equals the committed in-process evaluation; the mistakes are exactly the
+    rows whose flags differ from the labels."""
+    committed = json.loads((moderation.moderation_dir() / "heldout_scores.json").read_text())
+    examples = moderation.load_examples("heldout")
+    results = moderation.moderate_texts(sdk, MODEL_ID, [e.text for e in examples])
+    table = moderation.precision_recall(examples, results)
+    assert table.loc["macro", "f1"] == pytest.approx(committed["macro"]["f1"], abs=1e-3)
+    wrong = moderation.mistakes(examples, results)
+    expected = [e["text"] for e, ex in zip(committed["examples"], examples) if set(e["flagged"]) != set(ex.labels)]
+    assert list(wrong["text"]) == expected and 0 < len(expected) < len(examples)
