@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from mistralai.client.errors import HTTPValidationError, MistralError, SDKError
+from mistralai.client.types import UNSET
 
-from helpers.engine.embedded import CHAT_ALIAS
+from helpers.engine.embedded import CHAT_ALIAS, GEMMA_ALIAS
 from helpers.engine.serving import LocalEndpoint, free_port
 
 SHORT = {"max_tokens": 24, "temperature": 0}
@@ -195,11 +198,217 @@ def test_guardrails_given_at_start_apply_to_every_turn(sdk):
     assert [e.type for e in history.entries] == ["message.input", "message.output"]  # the blocked turn left no trace
 
 
-def test_streaming_is_refused_clearly(sdk):
-    refused(lambda: sdk.beta.conversations.start_stream(model=CHAT_ALIAS, inputs="Hi"), 400, "non-streamed")
-    started = sdk.beta.conversations.start(model=CHAT_ALIAS, inputs="Hi", completion_args={"max_tokens": 4})
-    refused(lambda: sdk.beta.conversations.append_stream(conversation_id=started.conversation_id, inputs="Hi"), 400,
-            "non-streamed")
+THREAT = "If you report me again I will find you and hurt you."
+RAIL = {"moderation_llm_v2": {"custom_category_thresholds": {"violence_and_threats": 0.2}, "action": "block"}}
+STARTED, DELTA, CALL, DONE = ("conversation.response.started", "message.output.delta", "function.call.delta",
+                              "conversation.response.done")
+
+
+def read_stream(stream) -> list:
+    """Every (event, wall-clock time it arrived) of a conversation's event stream."""
+    with stream:
+        return [(event, time.time()) for event in stream]
+
+
+def stored(endpoint, conversation_id: str) -> list[dict]:
+    """The conversation's entries as the endpoint keeps them (raw JSON, every field)."""
+    response = httpx.get(f"{endpoint.base_url}/v1/conversations/{conversation_id}/history", timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["entries"]
+
+
+def comparable(entries: list[dict]) -> list[dict]:
+    """Entries with what two runs of the same turns cannot share (ids, times, tool call ids) reduced to its type."""
+    varying = ("id", "created_at", "completed_at", "tool_call_id")
+    return [{k: type(v).__name__ if k in varying else v for k, v in e.items()} for e in entries]
+
+
+def test_streamed_turns_are_kept_as_the_same_turns_unstreamed(sdk, endpoint):
+    """start_stream, append_stream and restart_stream: started, the answer token by token, done; the entries kept
+    are those of the same turns non-streamed (temperature 0: the same answers), and the usage is theirs."""
+    ask, args = "Write two sentences about the sea.", {"max_tokens": 40, "temperature": 0}
+    events = read_stream(sdk.beta.conversations.start_stream(model=CHAT_ALIAS, inputs=ask, instructions="You are terse.",
+                                                             completion_args=args))
+    whole = sdk.beta.conversations.start(model=CHAT_ALIAS, inputs=ask, instructions="You are terse.", completion_args=args)
+    kinds = [e.event for e, _ in events]
+    assert kinds[0] == STARTED and kinds[-1] == DONE and set(kinds[1:-1]) == {DELTA} and len(kinds) > 4
+    cid = events[0][0].data.conversation_id
+    assert cid.startswith("conv_") and cid != whole.conversation_id
+    deltas = [e.data for e, _ in events[1:-1]]
+    assert {(d.id, d.output_index, d.content_index, d.role, d.model) for d in deltas} == {
+        (deltas[0].id, 0, 0, "assistant", CHAT_ALIAS)}
+    assert all(d.agent_id == UNSET for d in deltas)  # absent, as La Plateforme sends a model's events
+    # the answer streams as it is generated: the first piece arrived long before the last token (done follows it),
+    # where a buffered answer would arrive in one go at the end
+    started, first, done = events[0][1], events[1][1], events[-1][1]
+    assert done - first > (done - started) / 2, (started, first, done)
+    entries = stored(endpoint, cid)
+    assert [e["type"] for e in entries] == ["message.input", "message.output"]
+    assert (entries[1]["id"], entries[1]["content"]) == (deltas[0].id, "".join(d.content for d in deltas))
+    assert entries[1]["content"] == whole.outputs[0].content
+    assert comparable(entries) == comparable(stored(endpoint, whole.conversation_id))
+    assert entries[1]["created_at"] == deltas[0].created_at.isoformat().replace("+00:00", "Z") < entries[1]["completed_at"]
+    assert events[-1][0].data.usage == whole.usage
+
+    events = read_stream(sdk.beta.conversations.append_stream(conversation_id=cid, inputs="And about the sky?"))
+    again = sdk.beta.conversations.append(conversation_id=whole.conversation_id, inputs="And about the sky?")
+    assert [e.event for e, _ in events][:2] == [STARTED, DELTA] and events[0][0].data.conversation_id == cid
+    assert events[-1][0].data.usage == again.usage  # the second prompt holds the first turn, as unstreamed
+    first, entries = entries, stored(endpoint, cid)
+    assert entries[:2] == first and len(entries) == 4
+    assert entries[3]["content"] == "".join(e.data.content for e, _ in events[1:-1]) == again.outputs[0].content
+    assert comparable(entries) == comparable(stored(endpoint, whole.conversation_id))
+
+    events = read_stream(sdk.beta.conversations.restart_stream(conversation_id=cid, from_entry_id=entries[1]["id"],
+                                                               inputs="Now about the wind."))
+    branch = events[0][0].data.conversation_id
+    assert branch not in (cid, whole.conversation_id) and [e.event for e, _ in events][-1] == DONE
+    restarted = stored(endpoint, branch)
+    assert restarted[:2] == entries[:2] and [e["content"] for e in restarted[2:]] == [
+        "Now about the wind.", "".join(e.data.content for e, _ in events[1:-1])]
+    assert len(stored(endpoint, cid)) == 4  # the source conversation is left as it was
+
+
+def test_a_streamed_function_call_is_kept_as_unstreamed(sdk, endpoint):
+    ask, args = "What is the weather in Paris?", {**SHORT, "max_tokens": 60, "tool_choice": "any"}
+    events = read_stream(sdk.beta.conversations.start_stream(model=CHAT_ALIAS, inputs=ask, tools=[WEATHER_TOOL],
+                                                             completion_args=args))
+    assert [e.event for e, _ in events] == [STARTED, CALL, DONE]
+    call = events[1][0].data
+    assert call.name == "get_weather" and call.tool_call_id and call.output_index == 0 and call.model == CHAT_ALIAS
+    assert "city" in json.loads(call.arguments)
+    whole = sdk.beta.conversations.start(model=CHAT_ALIAS, inputs=ask, tools=[WEATHER_TOOL], completion_args=args)
+    cid = events[0][0].data.conversation_id
+    entries = stored(endpoint, cid)
+    assert [e["type"] for e in entries] == ["message.input", "function.call"]
+    assert (entries[1]["id"], entries[1]["tool_call_id"], entries[1]["arguments"]) == (call.id, call.tool_call_id,
+                                                                                       call.arguments)
+    assert comparable(entries) == comparable(stored(endpoint, whole.conversation_id))
+    assert events[-1][0].data.usage == whole.usage
+
+    result = json.dumps({"city": "Paris", **WEATHER_ROW})
+    events = read_stream(sdk.beta.conversations.append_stream(
+        conversation_id=cid, completion_args={"max_tokens": 40, "tool_choice": "none"},
+        inputs=[{"type": "function.result", "tool_call_id": call.tool_call_id, "result": result}]))
+    assert [e.event for e, _ in events][:2] == [STARTED, DELTA] and events[-1][0].event == DONE
+    entries = stored(endpoint, cid)
+    assert [e["type"] for e in entries] == ["message.input", "function.call", "function.result", "message.output"]
+    assert entries[3]["content"] == "".join(e.data.content for e, _ in events[1:-1]) and entries[3]["content"].strip()
+
+
+def test_each_streamed_output_has_its_own_index_and_entry():
+    """A chat stream with text and two tool calls, the first split over two chunks (as OpenAI-style streams may send
+    one), gives three outputs: each has its own output_index and id, in its events and in its kept entry."""
+    from types import SimpleNamespace
+
+    from helpers.engine.conversations_stream import StreamedTurn
+
+    conversations = SimpleNamespace(context=SimpleNamespace(app=None, api_key=None))
+    turn = StreamedTurn(conversations, {"id": "conv_" + "1" * 32, "model": "m", "entries": []}, [], {"model": "m"}, True)
+    parts = [{"role": "assistant", "content": ""}, {"content": "Let me check."},
+             {"tool_calls": [{"index": 0, "id": "abcDEF123", "function": {"name": "get_weather", "arguments": '{"city": '}}]},
+             {"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}},
+                             {"index": 1, "id": "ghiJKL456", "function": {"name": "get_time", "arguments": "{}"}}]}]
+    events = [event for delta in parts for event in turn.read({"model": "m", "choices": [{"index": 0, "delta": delta}]})]
+    assert [(kind, data["output_index"]) for kind, data in events] == [(DELTA, 0), (CALL, 1), (CALL, 1), (CALL, 2)]
+    assert [(d["tool_call_id"], d["name"], d["arguments"]) for _, d in events[1:]] == [
+        ("abcDEF123", "get_weather", '{"city": '), ("abcDEF123", "get_weather", '"Paris"}'), ("ghiJKL456", "get_time", "{}")]
+    ids = [events[0][1]["id"], events[1][1]["id"], events[3][1]["id"]]
+    assert len(set(ids)) == 3 and events[2][1]["id"] == ids[1]
+    entries = [output.entry("m", "2026-01-01T00:00:00Z") for output in turn.outputs]
+    assert [(e["type"], e["id"]) for e in entries] == list(zip(["message.output", "function.call", "function.call"], ids))
+    assert (entries[0]["content"], entries[1]["arguments"], entries[2]["tool_call_id"]) == (
+        "Let me check.", '{"city": "Paris"}', "ghiJKL456")
+
+
+def test_run_stream_async_rebuilds_the_stored_entries(endpoint):
+    """The SDK's own streaming loop: it runs the function between two streamed turns and rebuilds each output from
+    its events (by output_index), which gives the entries the endpoint kept, ids included."""
+    from mistralai.client import Mistral
+    from mistralai.extra.run.context import RunContext
+    from mistralai.extra.run.result import RunResult
+
+    calls: list[str] = []
+
+    def get_weather(city: str) -> str:
+        """Current weather for a city.
+
+        Args:
+            city: The city's name.
+        """
+        calls.append(city)
+        return json.dumps({"city": city, **WEATHER_ROW})
+
+    async def run():
+        run_ctx = RunContext(model=CHAT_ALIAS)
+        run_ctx.register_func(get_weather)
+        sdk = Mistral(api_key="local", server_url=endpoint.base_url)  # its async connections belong to this loop
+        stream = await sdk.beta.conversations.run_stream_async(
+            run_ctx=run_ctx, inputs="What is the weather in Lyon?", completion_args={"max_tokens": 60, "temperature": 0})
+        return [item async for item in stream]
+
+    items = asyncio.run(asyncio.wait_for(run(), 300))
+    result = items[-1]
+    assert isinstance(result, RunResult) and calls and "lyon" in calls[0].lower()
+    assert [e.type for e in result.output_entries][:2] == ["function.call", "function.result"]
+    assert result.output_entries[-1].type == "message.output" and result.output_entries[-1].content.strip()
+    entries = stored(endpoint, result.conversation_id)
+    assert [e["type"] for e in entries] == ["message.input", *[e.type for e in result.output_entries]]
+    outputs = [(e["id"], e.get("content"), e.get("arguments")) for e in entries if e["type"] != "function.result"][1:]
+    assert outputs == [(e.id, getattr(e, "content", None), getattr(e, "arguments", None))
+                       for e in result.output_entries if e.type != "function.result"]
+
+
+def test_a_blocked_streamed_turn_is_a_403_before_any_event(sdk, endpoint):
+    """Guardrails given at start apply to streamed turns: the 403 of a non-streamed turn, and nothing kept."""
+    before = {c.id for c in sdk.beta.conversations.list(page_size=1000)}
+    refused(lambda: sdk.beta.conversations.start_stream(model=CHAT_ALIAS, guardrails=[RAIL], inputs=THREAT,
+                                                        completion_args={"max_tokens": 4}), 403, "violence_and_threats")
+    assert {c.id for c in sdk.beta.conversations.list(page_size=1000)} == before
+    events = read_stream(sdk.beta.conversations.start_stream(model=CHAT_ALIAS, guardrails=[RAIL], inputs="Such a lovely "
+                                                             "day, isn't it?", completion_args={"max_tokens": 4}))
+    cid = events[0][0].data.conversation_id
+    kept = stored(endpoint, cid)
+    body = refused(lambda: sdk.beta.conversations.append_stream(conversation_id=cid, inputs=THREAT), 403,
+                   "violence_and_threats")
+    plain = refused(lambda: sdk.beta.conversations.append(conversation_id=cid, inputs=THREAT), 403, "violence_and_threats")
+    assert body == plain  # the same error as unstreamed
+    assert stored(endpoint, cid) == kept and [e["type"] for e in kept] == ["message.input", "message.output"]
+    refused(lambda: sdk.beta.conversations.append_stream(conversation_id="conv_" + "0" * 32, inputs="Hi"), 404,
+            "not found")
+
+
+def test_a_streamed_turn_left_mid_answer_is_not_kept(sdk, endpoint):
+    """A client that disconnects mid-answer stops the generation, and nothing of that turn is kept."""
+    started = sdk.beta.conversations.start(model=GEMMA_ALIAS, inputs="Hi", completion_args={"max_tokens": 4})
+    cid, limit = started.conversation_id, 400  # the base model writes on to max_tokens
+    kept = stored(endpoint, cid)
+    stream = sdk.beta.conversations.append_stream(conversation_id=cid, inputs="Tell me a story.",
+                                                  completion_args={"max_tokens": limit, "temperature": 0})
+    with stream:
+        first = [next(stream) for _ in range(6)]
+    left = time.time()  # the connection is closed here, a few tokens into the answer
+    assert [e.event for e in first] == [STARTED, *[DELTA] * 5]
+    per_token = (first[-1].data.created_at - first[1].data.created_at).total_seconds() / 4
+    more = sdk.beta.conversations.append(conversation_id=cid, inputs="Hi again", completion_args={"max_tokens": 4})
+    # the next turn waited for the conversation, not for the abandoned answer's remaining tokens
+    assert time.time() - left < limit * per_token / 2
+    entries = stored(endpoint, cid)
+    assert entries[:2] == kept and [e["type"] for e in entries] == ["message.input", "message.output"] * 2
+    assert entries[2]["content"] == "Hi again" and entries[3]["id"] == more.outputs[0].id
+
+    stream = sdk.beta.conversations.start_stream(model=GEMMA_ALIAS, inputs="Tell me a story.",
+                                                 completion_args={"max_tokens": limit})
+    with stream:
+        new = next(stream).data.conversation_id
+    sdk.beta.conversations.append(conversation_id=cid, inputs="Hi", completion_args={"max_tokens": 4})  # after it
+    refused(lambda: sdk.beta.conversations.get(conversation_id=new), 404, "not found")
+
+    events = read_stream(sdk.beta.conversations.start_stream(model=CHAT_ALIAS, inputs="Hi", store=False,
+                                                             completion_args={"max_tokens": 4}))
+    assert events[-1][0].event == DONE
+    refused(lambda: sdk.beta.conversations.append(conversation_id=events[0][0].data.conversation_id, inputs="Again"),
+            404, "store=False")
 
 
 def test_bad_inputs_are_4xx_with_a_message(sdk):

@@ -14,8 +14,9 @@ outlive the endpoint process.
 
 What only La Plateforme can do is refused with a 4xx in its error shape, never imitated: built-in tools
 (web search, code interpreter, image generation, document library, connectors), agents (`agent_id`),
-tool confirmations and streamed answers. Guardrails given at `start` go with every turn's chat request, where
-the endpoint applies them (`guardrails`): a blocked turn is a 403 and nothing of it is kept.
+and tool confirmations. Guardrails given at `start` go with every turn's chat request, where the endpoint
+applies them (`guardrails`): a blocked turn is a 403 and nothing of it is kept. `start_stream`, `append_stream`
+and `restart_stream` (`stream: true`) get the same turn as La Plateforme's event stream (`conversations_stream`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Body, Query, Response
@@ -64,9 +66,8 @@ def error_message(response: Any) -> str:
 
 def refuse_platform_only(body: dict[str, Any]) -> None:
     """A 400 for each field only La Plateforme can serve."""
-    if body.get("stream"):
-        raise bad("Streamed conversations are not served here: the offline endpoint answers non-streamed. Call "
-                  "start(), append() or restart() instead of their *_stream() variants.")
+    if body.get("stream") not in (None, True, False):
+        raise bad("stream must be true or false.", 422)
     if body.get("agent_id") is not None or body.get("agent_version") is not None:
         raise bad(f"Agent conversations (agent_id) need an agent created on La Plateforme: that {PLATFORME_ONLY}. "
                   "Start the conversation with `model=` and function tools instead.")
@@ -105,6 +106,24 @@ def check_completion_args(args: Any) -> dict[str, Any]:
     return {k: v for k, v in args.items() if v is not None}
 
 
+def message_output(stamp: dict[str, Any], content: str, entry_id: str | None = None) -> dict[str, Any]:
+    """The `message.output` entry of an answer; `stamp` holds its object, times, model and agent_id."""
+    return {**stamp, "type": "message.output", "id": entry_id or new_entry_id("message.output"), "role": "assistant",
+            "content": content}
+
+
+def function_call(stamp: dict[str, Any], call: dict[str, Any], entry_id: str | None = None) -> dict[str, Any]:
+    """The `function.call` entry of one of the chat model's tool calls (`id`, `function.name`, `function.arguments`)."""
+    return {**stamp, "type": "function.call", "id": entry_id or new_entry_id("function.call"),
+            "tool_call_id": call["id"], "name": call["function"]["name"],
+            "arguments": call["function"].get("arguments") or "{}"}
+
+
+def usage_of(usage: dict[str, Any] | None) -> dict[str, int]:
+    """The chat usage's three token counts, as La Plateforme's conversation usage gives them."""
+    return {k: int((usage or {}).get(k) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+
+
 class Conversations:
     """The conversations of one endpoint process: its store, one lock per conversation, the turns."""
 
@@ -131,9 +150,9 @@ class Conversations:
         while len(self.unstored) > MAX_UNSTORED:
             self.unstored.popitem(last=False)
 
-    async def turn(self, record: dict[str, Any], new: list[dict[str, Any]],
-                   completion_args: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """Ask the chat model for the next entries after `record`'s entries and `new`: (outputs, usage)."""
+    def chat_body(self, record: dict[str, Any], new: list[dict[str, Any]],
+                  completion_args: dict[str, Any]) -> dict[str, Any]:
+        """The chat request for the next entries after `record`'s entries and `new`."""
         body: dict[str, Any] = {"model": record["model"],
                                 "messages": chat_messages(record.get("instructions"), [*record["entries"], *new]),
                                 **{**record.get("completion_args", {}), **completion_args}}
@@ -141,37 +160,59 @@ class Conversations:
             body["tools"] = record["tools"]
         if record.get("guardrails"):
             body["guardrails"] = record["guardrails"]
+        return body
+
+    async def turn(self, record: dict[str, Any], new: list[dict[str, Any]],
+                   completion_args: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Ask the chat model for the next entries after `record`'s entries and `new`: (outputs, usage)."""
         started = now()
-        response = await self.context.call("POST", "/v1/chat/completions", body)
+        response = await self.context.call("POST", "/v1/chat/completions", self.chat_body(record, new, completion_args))
         if response.status_code != 200:
             raise bad(error_message(response), response.status_code if response.status_code < 500 else 502)
         data = response.json()
         message, done = data["choices"][0]["message"], now()
         model = data.get("model") or record["model"]
         stamp = {"object": "entry", "created_at": started, "completed_at": done, "model": model, "agent_id": None}
-        outputs: list[dict[str, Any]] = []
         calls = message.get("tool_calls") or []
-        if message.get("content") or not calls:
-            outputs.append({**stamp, "type": "message.output", "id": new_entry_id("message.output"), "role": "assistant",
-                            "content": message.get("content") or ""})
-        for call in calls:
-            outputs.append({**stamp, "type": "function.call", "id": new_entry_id("function.call"),
-                            "tool_call_id": call["id"], "name": call["function"]["name"],
-                            "arguments": call["function"].get("arguments") or "{}"})
-        usage = data.get("usage") or {}
-        return outputs, {k: int(usage.get(k) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+        outputs = [message_output(stamp, message.get("content") or "")] if message.get("content") or not calls else []
+        outputs += [function_call(stamp, call) for call in calls]
+        return outputs, usage_of(data.get("usage"))
 
-    async def run(self, record: dict[str, Any], new: list[dict[str, Any]], completion_args: dict[str, Any],
-                  store: bool) -> dict[str, Any]:
-        """One turn: the answer in La Plateforme's `conversation.response` shape; the entries kept when `store`."""
-        outputs, usage = await self.turn(record, new, completion_args)
+    def keep(self, record: dict[str, Any], new: list[dict[str, Any]], outputs: list[dict[str, Any]], store: bool) -> None:
+        """Save a finished turn's entries when `store`; otherwise remember that the conversation was not kept."""
         if store:
             record["entries"] = [*record["entries"], *new, *outputs]
             record["updated_at"] = now()
             self.store.save(record)
         elif self.store.path(record["id"]) is None or not self.store.load(record["id"]):
             self.forget(record["id"])  # never stored: a later call learns why it is gone
+
+    async def run(self, record: dict[str, Any], new: list[dict[str, Any]], completion_args: dict[str, Any],
+                  store: bool) -> dict[str, Any]:
+        """One turn: the answer in La Plateforme's `conversation.response` shape; the entries kept when `store`."""
+        outputs, usage = await self.turn(record, new, completion_args)
+        self.keep(record, new, outputs, store)
         return {"object": "conversation.response", "conversation_id": record["id"], "outputs": outputs, "usage": usage}
+
+    async def answer(self, record: dict[str, Any], new: list[dict[str, Any]], completion_args: dict[str, Any],
+                     body: dict[str, Any], release: Callable[[], None] | None = None) -> dict[str, Any] | Response:
+        """The turn as the request asks for it: streamed (`stream: true`) or whole.
+
+        `release` (the conversation's lock) is called once the turn is over; a streamed turn is over when its
+        event stream ends, so it takes `release` with it.
+        """
+        store = body.get("store") is not False
+        try:
+            if body.get("stream"):
+                from .conversations_stream import open_turn  # it builds on this module's entries
+
+                streamed = await open_turn(self, record, new, completion_args, store, release)
+                release = None  # the event stream releases it when it ends
+                return streamed
+            return await self.run(record, new, completion_args, store)
+        finally:
+            if release is not None:
+                release()
 
 
 def new_record(body: dict[str, Any], model: str, tools: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
@@ -187,8 +228,8 @@ def build_router(context: EndpointContext) -> APIRouter:
     router = APIRouter()
     conversations = Conversations(context)
 
-    @router.post("/v1/conversations")
-    async def start(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    @router.post("/v1/conversations", response_model=None)
+    async def start(body: dict[str, Any] = Body(...)) -> dict[str, Any] | Response:
         refuse_platform_only(body)
         model = body.get("model")
         if not model or not isinstance(model, str):
@@ -196,7 +237,7 @@ def build_router(context: EndpointContext) -> APIRouter:
         tools, args = check_tools(body.get("tools")), check_completion_args(body.get("completion_args"))
         record = new_record(body, model, tools, args)
         new = parse_inputs(body.get("inputs"), [])
-        return await conversations.run(record, new, {}, body.get("store") is not False)
+        return await conversations.answer(record, new, {}, body)
 
     @router.get("/v1/conversations")
     async def list_conversations(page: int = Query(0, ge=0), page_size: int = Query(100, ge=1, le=1000),
@@ -224,17 +265,22 @@ def build_router(context: EndpointContext) -> APIRouter:
             conversations.store.delete(conversation_id)
         return Response(status_code=204)
 
-    @router.post("/v1/conversations/{conversation_id}")
-    async def append(conversation_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    @router.post("/v1/conversations/{conversation_id}", response_model=None)
+    async def append(conversation_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any] | Response:
         refuse_platform_only(body)
         args = check_completion_args(body.get("completion_args"))
-        async with conversations.lock(conversation_id):
+        lock = conversations.lock(conversation_id)
+        await lock.acquire()  # held until the turn is over: `answer` releases it
+        try:
             record = conversations.get(conversation_id)
             new = parse_inputs(body.get("inputs"), record["entries"])
-            return await conversations.run(record, new, args, body.get("store") is not False)
+        except BaseException:
+            lock.release()
+            raise
+        return await conversations.answer(record, new, args, body, lock.release)
 
-    @router.post("/v1/conversations/{conversation_id}/restart")
-    async def restart(conversation_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    @router.post("/v1/conversations/{conversation_id}/restart", response_model=None)
+    async def restart(conversation_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any] | Response:
         refuse_platform_only(body)
         args = check_completion_args(body.get("completion_args"))
         source = conversations.get(conversation_id)
@@ -248,7 +294,7 @@ def build_router(context: EndpointContext) -> APIRouter:
         if body.get("metadata") is not None:
             record["metadata"] = body["metadata"]
         new = parse_inputs(body.get("inputs"), kept, required=kept[-1]["type"] not in ("message.input", "function.result"))
-        return await conversations.run(record, new, args, body.get("store") is not False)
+        return await conversations.answer(record, new, args, body)
 
     @router.get("/v1/conversations/{conversation_id}/history")
     async def history(conversation_id: str) -> dict[str, Any]:
