@@ -17,7 +17,7 @@ LAB_PORT ?= 8888
 TEST_ENV := WORKBOOK_BACKEND=embedded WORKBOOK_MODEL=mistral-small-latest WORKBOOK_SETTINGS=$(CURDIR)/build/test-settings.json
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
 
-.PHONY: setup vllm lock-vllm models assistant assistant-data assistant-eval lab test test-fast lint notebooks test-helpers test-notebooks serve serve-ollama book bench lock clean offline-kit student
+.PHONY: setup vllm lock-vllm models assistant assistant-data assistant-eval fim fim-data fim-eval lab test test-fast lint notebooks test-helpers test-notebooks serve serve-ollama book bench lock clean offline-kit student
 
 setup: $(STAMP) models vllm
 
@@ -55,6 +55,19 @@ assistant-data: $(STAMP)
 # Score the three chat stand-ins on the held-out instruction set through the mistralai SDK.
 assistant-eval: setup
 	$(BIN)/python -m helpers.assistant evaluate --out data/assistant/heldout_scores.json
+
+# Retrain the fill-in-the-middle adapter (Codestral's stand-in) from data/fim/train.jsonl (seeded; setup never trains).
+fim: $(STAMP)
+	$(BIN)/python -m helpers.engine.llama_sources
+	$(BIN)/python -m helpers.assistant train-fim
+
+# Rebuild the FIM data from the functions in scripts/fim_data/, decontaminated against the held-out functions.
+fim-data: $(STAMP)
+	$(BIN)/python scripts/fim_data/build.py
+
+# Fill every held-out middle through client.fim.complete and run each function's tests.
+fim-eval: setup
+	$(BIN)/python -m helpers.assistant evaluate-fim --out data/fim/heldout_scores.json
 
 # Lab does not wait for vLLM's environment, which only notebook 06 needs: `make vllm` runs in the background
 # (log in build/vllm-setup.log, last line `exit <status>`), and notebook 06 says so if it has not finished.

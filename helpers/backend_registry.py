@@ -183,10 +183,11 @@ BEYOND_CHAT: dict[str, str] = {
     "batch": "Ollama and vLLM have no Files or Batch API; run on the embedded default or La Plateforme",
     "conversations": "Ollama and vLLM have no Conversations API; run on the embedded default or La Plateforme",
     "guardrails": "Ollama and vLLM apply no guardrails; run on the embedded default or La Plateforme",
+    "fim": "fill-in-the-middle is not served through this backend here; run on the embedded default (the workbook's "
+           "FIM stand-in) or La Plateforme (Codestral)",
 }
 # ... and those only Mistral's servers answer: no engine here serves them
 PLATEFORME_ONLY: dict[str, str] = {
-    "fim": "fill-in-the-middle needs Codestral: set MISTRAL_API_KEY (La Plateforme)",
     "reasoning": "reasoning_effort needs a reasoning model (Mistral Small 4, Medium 3.5): set MISTRAL_API_KEY",
     "vision": "image input needs a vision model (Mistral Small 4 and others): set MISTRAL_API_KEY",
     "builtin_tools": "web search, code interpreter, image generation, libraries and connectors run on Mistral's servers: "
@@ -201,7 +202,7 @@ SPECS: tuple[BackendSpec, ...] = (
         # chat, tools, `tool_choice` and `parallel_tool_calls` honoured, JSON mode / schema, embeddings (mistral-embed),
         # a 400 naming the limit for an over-long prompt, and answers from a model trained to follow instructions
         # beyond chat (notebook 11): moderation, OCR, files + batch jobs, conversations, and what only Mistral's
-        # servers do: fill-in-the-middle (Codestral), reasoning (`reasoning_effort`), image input
+        # servers do: reasoning (`reasoning_effort`), image input, built-in tools; fill-in-the-middle (Codestral)
         capabilities=frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers",
                                 *BEYOND_CHAT, *PLATEFORME_ONLY}),
         # a rehearsal (MISTRAL_SERVER_URL on this machine) is the embedded endpoint playing La Plateforme
@@ -252,8 +253,8 @@ SPECS: tuple[BackendSpec, ...] = (
         name="embedded",
         label="embedded endpoint (llama.cpp + sentence-transformers on 127.0.0.1)",
         how_to_start="Run `make lab` (or `make models`) once so the embedded models are prepared.",
-        # beyond chat: a moderation classifier (also behind guardrails on chat), an OCR engine, a batch queue and
-        # conversation state of its own
+        # beyond chat: a moderation classifier (also behind guardrails on chat), an OCR engine, a batch queue,
+        # conversation state of its own and a fill-in-the-middle stand-in
         capabilities=frozenset({"chat", "tools", "tool_choice", "json_schema", "embeddings", "context_error", "answers",
                                 *BEYOND_CHAT}),
         what_to_do={need: PLATEFORME_ONLY[need] for need in PLATEFORME_ONLY},

@@ -71,7 +71,10 @@ def test_the_rehearsal_answers_la_plateformes_names_and_enforces_its_key(monkeyp
         memo = ocr.sample_documents()[0]
         read = bk.client.ocr.process(model="mistral-ocr-latest", document=memo.payload())
         assert ocr.character_accuracy(memo.expected[0], read.pages[0].markdown) > 0.9
-        assert bk.runs_here("batch") and bk.lacks("fim") and "unset MISTRAL_SERVER_URL" in bk.lacks("fim")
+        filled = bk.client.fim.complete(model="codestral-2508", prompt="def double(n: int) -> int:\n    return ",
+                                        suffix="\n", temperature=0, max_tokens=16)
+        assert filled.model == "standin-smollm2-135m-fim" and filled.choices[0].message.content.strip()
+        assert bk.runs_here("batch") and bk.lacks("vision") and "unset MISTRAL_SERVER_URL" in bk.lacks("vision")
 
 
 @pytest.mark.slow

@@ -70,8 +70,9 @@ def test_the_switchs_tables_come_from_the_registry():
 
 
 def test_apis_beyond_chat_run_where_an_engine_serves_them(monkeypatch):
-    """La Plateforme and the embedded default serve moderation, OCR, batch and conversations; only La Plateforme
-    itself (not a rehearsal) serves FIM, reasoning, image input and guardrails; Ollama and vLLM serve none."""
+    """La Plateforme and the embedded default serve moderation, OCR, batch, conversations, guardrails and FIM; only
+    La Plateforme itself (not a rehearsal) serves reasoning, image input and built-in tools; Ollama and vLLM serve
+    none."""
     beyond, only = set(backend_registry.BEYOND_CHAT), set(backend_registry.PLATEFORME_ONLY)
     assert beyond | only <= backends.CAPABILITIES["mistral"]
     assert beyond <= backends.CAPABILITIES["embedded"] and not only & backends.CAPABILITIES["embedded"]
@@ -79,7 +80,7 @@ def test_apis_beyond_chat_run_where_an_engine_serves_them(monkeypatch):
     rehearsal = backends.Backend("mistral", "http://127.0.0.1:8765", None, "mistral-small-latest", "mistral-embed",
                                  "mistral-small-latest")
     assert rehearsal.rehearsal and beyond <= rehearsal.capabilities and not only & rehearsal.capabilities
-    assert "unset MISTRAL_SERVER_URL" in (rehearsal.lacks("fim") or "")
+    assert "unset MISTRAL_SERVER_URL" in (rehearsal.lacks("reasoning") or "") and rehearsal.lacks("fim") is None
     real = backends.Backend("mistral", "https://api.mistral.ai", None, "mistral-small-latest", "mistral-embed",
                             "mistral-small-latest")
     assert real.lacks(*beyond, *only) is None

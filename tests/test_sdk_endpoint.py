@@ -8,7 +8,15 @@ import jsonschema
 import pytest
 from mistralai.client.errors import SDKError
 
-from helpers.engine.embedded import CHAT_ALIAS, EMBED_ALIAS, GEMMA_ALIAS, MODERATION_ALIAS, OCR_ALIAS, SMOLLM_ALIAS
+from helpers.engine.embedded import (
+    CHAT_ALIAS,
+    EMBED_ALIAS,
+    FIM_ALIAS,
+    GEMMA_ALIAS,
+    MODERATION_ALIAS,
+    OCR_ALIAS,
+    SMOLLM_ALIAS,
+)
 from helpers.errors import ContextTooLong, ModelNotFound, explain
 
 INDICATOR_TOOL = {
@@ -51,7 +59,7 @@ def _check_call(call, tools=TOOLS):
 
 def test_models_list_has_types_and_capabilities(sdk):
     cards = {m.id: m for m in sdk.models.list().data}
-    assert set(cards) == {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, EMBED_ALIAS, MODERATION_ALIAS, OCR_ALIAS}
+    assert set(cards) == {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, FIM_ALIAS, EMBED_ALIAS, MODERATION_ALIAS, OCR_ALIAS}
     assert cards[MODERATION_ALIAS].capabilities.moderation and not cards[MODERATION_ALIAS].capabilities.completion_chat
     assert cards[OCR_ALIAS].capabilities.ocr and not cards[OCR_ALIAS].capabilities.moderation
     assert cards[CHAT_ALIAS].capabilities.completion_chat and cards[CHAT_ALIAS].capabilities.function_calling
@@ -316,18 +324,6 @@ def test_concurrent_streams_each_finish_whole(sdk):
     first_finished = results[0][1]
     assert all(sent < first_finished for sent, *_ in results[1:]), "the other requests came after the first stream ended"
     assert [result[2:] for result in results] == alone  # every stream whole: as it ends alone
-
-
-def test_fill_in_the_middle_is_refused_with_what_to_use(sdk):
-    """No stand-in was trained to fill the middle: the SDK's fim.complete gets a 400 saying so, not a 404 or a guess."""
-    from mistralai.client import errors
-
-    cards = sdk.models.list().data
-    assert not any(card.capabilities.completion_fim for card in cards)
-    with pytest.raises(errors.SDKError) as caught:
-        sdk.fim.complete(model=CHAT_ALIAS, prompt="def add(a, b):\n    ", suffix="\n", max_tokens=8)
-    assert caught.value.status_code == 400
-    assert "completion_fim" in caught.value.body and "codestral-latest" in caught.value.body
 
 
 GUARDRAIL = {"block_on_error": True, "moderation_llm_v2": {"custom_category_thresholds": {"violence_and_threats": 0.2},

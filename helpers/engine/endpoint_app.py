@@ -94,12 +94,6 @@ def v1_router(cards: dict[str, dict[str, Any]], named: dict[str, dict[str, Any]]
             raise HTTPException(404, detail=f"Invalid model {model_id!r}; served: {', '.join([*cards, *named])}")
         return cards.get(model_id) or named[model_id]
 
-    @router.post("/v1/fim/completions")
-    async def fim_completions() -> None:
-        # Refused the way a model without FIM is: no engine here was trained to fill the middle.
-        raise HTTPException(400, detail="None of the models served here fills in the middle (capabilities.completion_fim "
-                                        "is false for each in models.list). Use codestral-latest on La Plateforme.")
-
     @router.post("/v1/embeddings")
     async def embeddings(body: dict[str, Any] = Body(...)) -> dict[str, Any]:
         from starlette.concurrency import run_in_threadpool
@@ -209,7 +203,8 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
         CHAT_ALIAS, EMBED_ALIAS, files, infos, metadata=dict(loaded_llama().metadata),
         n_ctx=contexts[CHAT_ALIAS], embed_dimension=embed_dimension,
     )
-    context = additions.EndpointContext(state_dir=state_dir(), chat_models=tuple(chat_models),
+    chat_only = tuple(alias for alias in chat_models if infos[alias]["kind"] == "chat")  # not the FIM stand-in
+    context = additions.EndpointContext(state_dir=state_dir(), chat_models=chat_only,
                                         embed=lambda texts: embedder.encode(texts, normalize_embeddings=True),
                                         api_key=api_key)
     own = additions_app(

@@ -16,7 +16,7 @@ import os
 import threading
 from typing import Any
 
-from . import chat_format, chat_handlers, guardrails, ollama_api, tool_grammar
+from . import chat_format, chat_handlers, fim_format, guardrails, ollama_api, tool_grammar
 from . import endpoint_guard as guard
 
 MODEL_ROUTES = ("/v1/chat/completions", "/v1/completions", "/v1/embeddings")
@@ -130,7 +130,7 @@ class MistralCompat:
         )
 
     def unknown_model(self, model: Any, path: str) -> str | None:
-        kind = "embeddings" if path.endswith("embeddings") else "chat"
+        kind = "embeddings" if path.endswith("embeddings") else "fim" if path == fim_format.FIM_ROUTE else "chat"
         valid = [name for name, k in self.served.items() if k == kind]
         if model in valid:
             return None
@@ -229,10 +229,18 @@ class MistralCompat:
         if isinstance(payload.get("model"), str) and payload["model"] in self.aliases:
             payload = {**payload, "model": self.aliases[payload["model"]]}
             body = json.dumps(payload).encode()
+        if path == fim_format.FIM_ROUTE and (bad_fim := fim_format.request_problem(payload)):
+            await self.reply(send, 400, guard.error_body(bad_fim[0], type_="invalid_request_error", param=bad_fim[1]))
+            return
         problem = self.unknown_model(payload.get("model"), path)
         if problem:
             await self.reply(send, 404, guard.error_body(problem, type_="invalid_model", code="model_not_found", param="model"))
             return
+        if path == fim_format.FIM_ROUTE:  # from here on, the chat request the FIM stand-in was trained on
+            path = "/v1/chat/completions"
+            scope = dict(scope, path=path, raw_path=path.encode())
+            target = self.app
+            payload = fim_format.chat_payload(payload)
         if path == "/v1/embeddings":
             await self.forward(body, target, scope, receive, send)
             return

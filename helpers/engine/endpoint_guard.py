@@ -32,7 +32,7 @@ MAX_BODY_BYTES = 8 * 2**20  # larger bodies get a 413 before they are read any f
 MAX_UPLOAD_BYTES = 72 * 2**20  # a larger body on any other POST route gets a 413 (by Content-Length) or is cut off
 MAX_WAITING = 16  # generation requests running or queued for the model; more get a 503 (WORKBOOK_MAX_WAITING)
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
-GENERATION_ROUTES = ("/v1/chat/completions", "/v1/completions", "/api/chat", "/api/generate")
+GENERATION_ROUTES = ("/v1/chat/completions", "/v1/completions", "/v1/fim/completions", "/api/chat", "/api/generate")
 LLAMA_ROUTES = ("/v1/chat/completions", "/v1/completions")  # served by llama-cpp-python; everything else is ours
 
 CANCELLED: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("workbook_cancelled", default=None)

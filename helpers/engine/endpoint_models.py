@@ -16,10 +16,12 @@ from . import endpoint_guard as guard
 from .embedded import (
     CHAT_ALIAS,
     EMBED_ALIAS,
+    FIM_ALIAS,
     GEMMA_ALIAS,
     SMOLLM_ALIAS,
     assistant_adapter,
     embedded_model_info,
+    fim_adapter,
     prepare_gemma_model,
     prepare_smollm_model,
 )
@@ -28,6 +30,7 @@ from .embedded import (
 def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[str, Any]:
     """A model entry that both the OpenAI and the Mistral clients can parse."""
     chat = info["kind"] == "chat"
+    generates = chat or info["kind"] == "fim"  # llama.cpp models: chat, and the fill-in-the-middle stand-in
     # beyond chat and embeddings: the moderation classifier and the OCR engine (no token context of their own)
     context = {"max_context_length": max_context} if max_context else {}
     return {
@@ -41,11 +44,11 @@ def model_card(model_id: str, info: dict[str, Any], max_context: int) -> dict[st
         or f"Stand-in, not a Mistral model: {info['description']}. Stands in for {info['stands_in_for']}.",
         **context,
         # This endpoint's output limits (La Plateforme's cards have no such fields; clients ignore them).
-        **({"max_output_tokens": guard.MAX_OUTPUT_TOKENS, "default_max_tokens": guard.DEFAULT_MAX_TOKENS} if chat else {}),
+        **({"max_output_tokens": guard.MAX_OUTPUT_TOKENS, "default_max_tokens": guard.DEFAULT_MAX_TOKENS} if generates else {}),
         "aliases": [],
         "capabilities": {
             "completion_chat": chat,
-            "completion_fim": False,
+            "completion_fim": info["kind"] == "fim",
             "function_calling": chat,
             "fine_tuning": False,
             "vision": False,
@@ -73,7 +76,7 @@ def extra_chat_settings(extra_models: dict[str, str], chat_formats: dict[str, st
     Raises ValueError naming the problem: a missing file, an alias already taken, an unknown format,
     or a format given for an alias that is not served.
     """
-    taken = {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, EMBED_ALIAS}
+    taken = {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, FIM_ALIAS, EMBED_ALIAS}
     out: dict[str, dict[str, Any]] = {}
     for alias, path in extra_models.items():
         file = Path(path).expanduser()
@@ -101,13 +104,17 @@ def extra_model_info(alias: str, path: Path, fmt: str) -> dict[str, Any]:
 
 
 def builtin_chat_models() -> dict[str, dict[str, Any]]:
-    """The built-in chat models, alias -> {"path", "format", "lora"}; the default comes first."""
+    """The built-in llama.cpp models, alias -> {"path", "format", "lora"}; the default comes first.
+
+    The FIM stand-in is among them (llama.cpp serves it as a chat model); its card's kind is `fim`, and
+    `MistralCompat` lets only `/v1/fim/completions` reach it."""
     info = embedded_model_info()
     smollm = prepare_smollm_model(progress=False)
     return {
         CHAT_ALIAS: {"path": smollm, "format": info[CHAT_ALIAS]["chat_format"], "lora": str(assistant_adapter())},
         SMOLLM_ALIAS: {"path": smollm, "format": info[SMOLLM_ALIAS]["chat_format"]},
         GEMMA_ALIAS: {"path": prepare_gemma_model(progress=False), "format": info[GEMMA_ALIAS]["chat_format"]},
+        FIM_ALIAS: {"path": smollm, "format": info[FIM_ALIAS]["chat_format"], "lora": str(fim_adapter())},
     }
 
 
