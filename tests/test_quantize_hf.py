@@ -218,6 +218,8 @@ def test_gptq_quantizes_caches_and_loads(tmp_path, monkeypatch):
 
     original = AutoModelForCausalLM.from_pretrained(tiny)
     quantized = qh.load_quantized(first, backend="TORCH")
+    compiled = [name for name, m in quantized.named_modules() if "dequantize_weight" in vars(m)]
+    assert not compiled, f"torch.compile wrappers left on {compiled[:3]}: the first forward would compile for seconds"
     errors = qh.weight_errors(qh.linear_weights(original), quantized)
     assert len(errors) == 4 * 7 and ((errors > 0.01) & (errors < 0.3)).all()
     assert first.size_bytes < 0.6 * qh.weights_bytes(tiny)
