@@ -13,11 +13,12 @@ from .data import VERDICTS, label_json, render_prompt
 # --- evaluation ------------------------------------------------------------------------------------
 
 def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_tokens: int = 24, batch_size: int = 40,
-             progress: bool = True, desc: str = "generating") -> list[str]:
+             progress: bool = True, desc: str = "generating", bf16: bool = True) -> list[str]:
     """Greedy answers to rendered prompts (left-padded batches); the text after the prompt, EOS removed.
 
     Batches of 40 (the whole held-out split at once) took 15.6 s on 2 cores where batches of 10 took
-    21.6 s, with the same replies.
+    21.6 s, with the same replies. With `bf16` the matrix products run under bfloat16 autocast, as in
+    training: the base model's 40 held-out replies took 13.1 s instead of 19.2 s in FP32, and were the same.
     """
     import torch
     from tqdm.auto import tqdm
@@ -29,7 +30,7 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_toke
         for start in tqdm(range(0, len(prompts), batch_size), desc=desc, disable=not progress):
             chunk = list(prompts[start:start + batch_size])
             enc = tokenizer(chunk, add_special_tokens=False, padding=True, return_tensors="pt")
-            with torch.inference_mode():
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
                                      eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
             new = out[:, enc["input_ids"].shape[1]:]

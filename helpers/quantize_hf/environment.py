@@ -11,6 +11,21 @@ from typing import Any
 
 # --- environment -----------------------------------------------------------------------------------
 
+class _NoHubKernelHint(logging.Filter):
+    """Drops bitsandbytes' import-time hint to `pip install kernels` on CPUs with AVX512-BF16.
+
+    That optional kernel is downloaded from the Hugging Face Hub when first used, which an offline
+    machine cannot do; bitsandbytes then uses its own CPU kernels, as it does on every other CPU.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to load CPU gemm_4bit_forward from kernels-community")
+
+
+# Installed before bitsandbytes is imported (peft and transformers import it): the logger is the one it uses.
+logging.getLogger("bitsandbytes.backends.cpu.ops").addFilter(_NoHubKernelHint())
+
+
 def import_gptqmodel() -> Any:
     """Import gptqmodel with the environment it needs on a small CPU, protecting the reader's HF cache.
 
