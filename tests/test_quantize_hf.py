@@ -235,3 +235,15 @@ def test_gptqmodel_import_keeps_the_standard_hf_home():
                          check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "True 2"
+
+
+def test_bitsandbytes_hub_kernel_hint_is_dropped_and_other_warnings_kept(caplog):
+    """bitsandbytes' import-time hint to `pip install kernels` (a Hub download) never reaches a notebook."""
+    import logging
+
+    log = logging.getLogger("bitsandbytes.backends.cpu.ops")  # the filter is installed when helpers.quantize_hf loads
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        log.warning("Failed to load CPU gemm_4bit_forward from kernels-community: %s. Please make sure you already "
+                    "`pip install kernels` and the kernels >= 0.11.1", "No module named 'kernels'")
+        log.warning("an int8 matmul fell back to the slow path")
+    assert [r.getMessage() for r in caplog.records] == ["an int8 matmul fell back to the slow path"]
