@@ -23,9 +23,9 @@ def measure_speed(client: Any, model: str, word_counts: Sequence[int] = (40, 200
                   max_tokens: int = 32, progress: bool = True) -> pd.DataFrame:
     """Time to first token and tokens/s, streamed through the SDK, for prompts of growing length.
 
-    Each length is sent twice: once without streaming and `max_tokens=1` to read the prompt's token
-    count from `usage` (a stream does not always report it), then streamed and timed with
-    `helpers.chat.stream_with_stats`.
+    Each length is streamed and timed with `helpers.chat.stream_with_stats`. The prompt's token count
+    comes from the stream's final `usage`; only a backend whose stream reports none gets a second,
+    non-streamed request (`max_tokens=1`) to read it, so no prompt is processed twice just to count it.
     """
     from tqdm.auto import tqdm
 
@@ -34,9 +34,12 @@ def measure_speed(client: Any, model: str, word_counts: Sequence[int] = (40, 200
     rows = []
     for words in tqdm(word_counts, desc="prompt lengths", disable=not progress):
         messages = [{"role": "user", "content": filler_prompt(words)}]
-        counted = client.chat.complete(model=model, messages=messages, max_tokens=1, temperature=0)
         stats = stream_with_stats(client, model, messages, max_tokens=max_tokens, temperature=0)
-        rows.append({"prompt tokens": counted.usage.prompt_tokens, "time to first token (s)": stats.ttft_s,
+        prompt_tokens = getattr(stats.usage, "prompt_tokens", None)
+        if not prompt_tokens:  # timed first: this request would leave the prompt in a server's cache
+            prompt_tokens = client.chat.complete(model=model, messages=messages, max_tokens=1,
+                                                 temperature=0).usage.prompt_tokens
+        rows.append({"prompt tokens": prompt_tokens, "time to first token (s)": stats.ttft_s,
                      "tokens/s": stats.tokens_per_s, "completion tokens": stats.completion_tokens,
                      "total (s)": stats.total_s})
     return pd.DataFrame(rows).set_index("prompt tokens")
