@@ -29,6 +29,22 @@ def endpoint(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def served_models():
+    """Every model id the embedded endpoint must list, written out here (not read from the endpoint's own tables)."""
+    from helpers.engine.embedded import (
+        CHAT_ALIAS,
+        EMBED_ALIAS,
+        FIM_ALIAS,
+        GEMMA_ALIAS,
+        MODERATION_ALIAS,
+        OCR_ALIAS,
+        SMOLLM_ALIAS,
+    )
+
+    return {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, FIM_ALIAS, EMBED_ALIAS, MODERATION_ALIAS, OCR_ALIAS}
+
+
+@pytest.fixture(scope="session")
 def sdk(endpoint):
     from mistralai.client import Mistral
 

@@ -11,11 +11,8 @@ from mistralai.client.errors import SDKError
 from helpers.engine.embedded import (
     CHAT_ALIAS,
     EMBED_ALIAS,
-    FIM_ALIAS,
-    GEMMA_ALIAS,
     MODERATION_ALIAS,
     OCR_ALIAS,
-    SMOLLM_ALIAS,
 )
 from helpers.errors import ContextTooLong, ModelNotFound, explain
 
@@ -57,9 +54,9 @@ def _check_call(call, tools=TOOLS):
     return args
 
 
-def test_models_list_has_types_and_capabilities(sdk):
+def test_models_list_has_types_and_capabilities(sdk, served_models):
     cards = {m.id: m for m in sdk.models.list().data}
-    assert set(cards) == {CHAT_ALIAS, SMOLLM_ALIAS, GEMMA_ALIAS, FIM_ALIAS, EMBED_ALIAS, MODERATION_ALIAS, OCR_ALIAS}
+    assert set(cards) == served_models
     assert cards[MODERATION_ALIAS].capabilities.moderation and not cards[MODERATION_ALIAS].capabilities.completion_chat
     assert cards[OCR_ALIAS].capabilities.ocr and not cards[OCR_ALIAS].capabilities.moderation
     assert cards[CHAT_ALIAS].capabilities.completion_chat and cards[CHAT_ALIAS].capabilities.function_calling
