@@ -121,6 +121,38 @@ def test_code_references_pass_their_own_checks(heldout):
         assert check_reply(r, Reply(f"```python\n{r['reference']}\n```", []))[0], r["id"]
 
 
+def test_training_plan_gives_each_kind_its_own_number_of_passes():
+    from collections import Counter
+
+    from helpers.assistant.training import TrainSettings, training_plan
+
+    kinds = ["fact"] * 40 + ["tool"] * 40 + ["other"] * 10
+    lengths = [30 + i % 7 for i in range(40)] + [300 + i % 11 for i in range(40)] + [50] * 10
+    settings = TrainSettings(epochs=1.0, kind_epochs={"fact": 3.0, "tool": 1.5}, tokens_per_batch=400, seed=7)
+    plan = training_plan(lengths, kinds, settings)
+    seen = Counter(i for batch in plan for i in batch)
+    assert {seen[i] for i in range(40)} == {3}  # every fact three times
+    assert sum(seen[i] for i in range(40, 80)) == 60 and {seen[i] for i in range(40, 80)} == {1, 2}  # half twice
+    assert {seen[i] for i in range(80, 90)} == {1}  # a kind not named: `epochs` passes
+    assert all(len(set(batch)) == len(batch) for batch in plan)  # never twice in one batch
+    assert all(max(lengths[i] for i in b) * len(b) <= 400 or len(b) == 1 for b in plan)
+    assert plan == training_plan(lengths, kinds, settings)  # seeded
+    # the passes are shuffled together: the run does not end on the kind with most passes
+    assert {kinds[i] for b in plan[-len(plan) // 3:] for i in b} >= {"fact", "tool"}
+
+
+@pytest.mark.parametrize("adapter", ["assistant/workbook-assistant-lora.gguf", "fim/workbook-fim-lora.gguf"])
+def test_committed_adapters_name_their_base_model_not_a_machine_path(adapter):
+    from gguf import GGUFReader
+
+    from helpers.paths import data_dir
+
+    reader = GGUFReader(data_dir() / adapter)
+    strings = [str(field.contents()) for name, field in reader.fields.items() if name.startswith("general.")]
+    assert reader.fields["general.type"].contents() == "adapter"
+    assert not [s for s in strings if "/work/" in s or "/home/" in s or "/tmp" in s or "/root" in s], strings
+
+
 # --- the served default, through the unmodified mistralai SDK ---------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -138,7 +170,9 @@ def test_default_chat_model_holds_its_recorded_heldout_score(default_results):
     recorded, _ = assistant.recorded_scores()
     table = assistant.summary({"default": default_results})
     assert table.loc["overall", "default"] >= recorded.loc["overall", CHAT_ALIAS] - 2, table.to_string()
-    assert table.loc["json", "default"] >= 75, table.to_string()  # JSON that closes and keeps to its keys
+    for kind in recorded.index.drop("overall"):  # no kind loses more than one request's worth
+        one_request = 100 / recorded.loc[kind, "items"]
+        assert table.loc[kind, "default"] >= recorded.loc[kind, CHAT_ALIAS] - one_request - 0.1, (kind, table.to_string())
 
 
 @pytest.mark.slow
@@ -156,7 +190,7 @@ def test_tool_choice_auto_decides_on_heldout_requests(default_results, heldout):
              for r in heldout if r["kind"] == "tool"}
     tool = default_results[default_results["id"].isin(kinds)]
     by_decision = tool.groupby(tool["id"].map(kinds))["passed"].mean()
-    # measured when the adapter was trained: 9 of 12 plain answers, 5 of 12 right calls of unseen tools
+    # measured when the adapter was trained: 8 of 12 plain answers, 4 of 12 right calls of unseen tools
     assert by_decision["text"] >= 0.66 and by_decision["call"] >= 0.33, by_decision
 
 

@@ -23,8 +23,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m helpers.assistant", description="Train or evaluate the workbook's assistant (SmolLM2 + LoRA).")
     sub = parser.add_subparsers(dest="command", required=True)
     tr = sub.add_parser("train", help="train the adapter on data/assistant/train and write data/assistant/" + ADAPTER_FILE)
-    tr.add_argument("--epochs", type=float, default=TrainSettings.epochs)
-    tr.add_argument("--out", default=None, help="write the adapter here instead (nothing is recorded)")
+    tr.add_argument("--epochs", type=float, default=None,
+                    help="passes over every kind (default: each kind's own, TrainSettings.kind_epochs)")
+    tr.add_argument("--out", default=None, help="write the adapter here instead, and its training report beside it "
+                    "(nothing is recorded)")
     tf = sub.add_parser("train-fim", help="train the fill-in-the-middle adapter on data/fim/train.jsonl and write "
                         "data/fim/" + FIM_ADAPTER_FILE)
     tf.add_argument("--epochs", type=float, default=FIM_SETTINGS.epochs)
@@ -44,10 +46,13 @@ def main(argv: list[str] | None = None) -> None:
         evaluate_fim_command(args.model, args.out)
         return
     if args.command == "train":
-        model, report, config_dir = train_adapter(load_records("train"), TrainSettings(epochs=args.epochs))
+        settings = TrainSettings() if args.epochs is None else TrainSettings(epochs=args.epochs, kind_epochs={})
+        model, report, config_dir = train_adapter(load_records("train"), settings)
         if args.out:
             target = export_adapter(model, config_dir, Path(args.out))
-            print(f"Adapter written to {target} ({report.steps} steps, {report.seconds:.0f} s); nothing recorded.")
+            target.with_suffix(".json").write_text(json.dumps(report.as_dict(), indent=1) + "\n")
+            print(f"Adapter written to {target} ({report.steps} steps, {report.seconds:.0f} s), its training report "
+                  f"to {target.with_suffix('.json')}; nothing recorded.")
             return
         target = export_adapter(model, config_dir, assistant_dir() / ADAPTER_FILE)
         digest = record_adapter(target)

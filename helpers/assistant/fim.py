@@ -24,7 +24,7 @@ from ..paths import data_dir
 from .training import TrainSettings
 
 FIM_ADAPTER_FILE = "workbook-fim-lora.gguf"
-FIM_SETTINGS = TrainSettings(epochs=2.0, seed=20261203)
+FIM_SETTINGS = TrainSettings(epochs=2.0, kind_epochs={}, seed=20261203)
 FIM_MAX_TOKENS = 96  # a held-out middle is one line; room for a model that writes more
 
 

@@ -22,7 +22,16 @@ from ..paths import data_dir
 from .data import encode, token_batches
 
 ADAPTER_FILE = "workbook-assistant-lora.gguf"
+BASE_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the published model the base GGUF was made from
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+# Passes over each kind of record. Facts, labels, one-word answers and sums are short and high in
+# entropy: one pass teaches their shape but not their content (after 1.5 passes the served adapter
+# still gave training facts 2.28 nats a token, against 3.88 without it), and they are cheap. Tool
+# records (tool lists in the prompt: 46 % of all tokens for 17 % of the records) and sourced answers
+# are long and low in entropy: their format is learnt in one or two passes.
+KIND_EPOCHS = {"fact": 5.0, "arith": 4.0, "classify": 4.0, "constraint": 4.0, "multiturn": 3.0,
+               "json": 2.0, "rag": 2.0, "code": 1.5, "tool": 1.5}
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,8 @@ class TrainSettings:
     rank: int = 16
     alpha: int = 32
     dropout: float = 0.05
-    epochs: float = 1.5
+    epochs: float = 1.5  # passes over a kind that `kind_epochs` does not name
+    kind_epochs: dict[str, float] = field(default_factory=lambda: dict(KIND_EPOCHS))
     learning_rate: float = 2e-3
     warmup_steps: int = 10
     tokens_per_batch: int = 2048  # padded tokens per step: short examples share a step, long ones get fewer rows
@@ -71,6 +81,34 @@ def lr_at(step: int, total: int, settings: TrainSettings) -> float:
         return settings.learning_rate * (step + 1) / settings.warmup_steps
     progress = (step - settings.warmup_steps) / max(1, total - settings.warmup_steps)
     return settings.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def training_plan(lengths: Sequence[int], kinds: Sequence[str], settings: TrainSettings) -> list[list[int]]:
+    """Batches of example indices for the whole run: each kind seen `kind_epochs[kind]` times.
+
+    Pass `r` holds every example whose kind has more than `r` passes (a seeded share of a kind in its
+    last, fractional pass); each pass is batched by length and the batches of all passes are shuffled
+    together, so the run ends on a mix of kinds rather than on the kinds with most passes. An example
+    never appears twice in one batch.
+    """
+    import random
+
+    rng = random.Random(settings.seed)
+    passes = [settings.kind_epochs.get(kind, settings.epochs) for kind in kinds]
+    plan: list[list[int]] = []
+    for r in range(math.ceil(max(passes, default=0))):
+        chosen = [i for i, n in enumerate(passes) if n >= r + 1]
+        for kind in sorted(set(kinds)):
+            partial = [i for i, n in enumerate(passes) if kinds[i] == kind and r < n < r + 1]
+            if partial:
+                share = passes[partial[0]] - r
+                chosen += rng.sample(partial, round(len(partial) * share))
+        if not chosen:
+            continue
+        batches = token_batches([lengths[i] for i in chosen], settings.tokens_per_batch, settings.seed + r)
+        plan += [[chosen[j] for j in batch] for batch in batches]
+    rng.shuffle(plan)
+    return plan
 
 
 @dataclass
@@ -115,12 +153,7 @@ def train_adapter(records: Sequence[dict[str, Any]], settings: TrainSettings = T
                         target_modules=list(LORA_TARGETS), task_type="CAUSAL_LM")
     model = get_peft_model(model, config)
     lengths = [len(e.input_ids) for e in encoded]
-    epochs = math.ceil(settings.epochs)
-    plan: list[list[int]] = []
-    for epoch in range(epochs):
-        batches = token_batches(lengths, settings.tokens_per_batch, settings.seed + epoch)
-        share = settings.epochs - epoch
-        plan += batches[: round(len(batches) * min(1.0, share))]
+    plan = training_plan(lengths, [e.kind for e in encoded], settings)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=0.0)
     pad = vocab.token_eos()
@@ -158,8 +191,17 @@ def export_adapter(model: Any, config_dir: Path, target: Path) -> Path:
 
     sources = ensure_llama_cpp_sources()
     with tempfile.TemporaryDirectory() as tmp:
-        model.save_pretrained(tmp)
-        command = [sys.executable, str(sources / "convert_lora_to_gguf.py"), tmp, "--base", str(config_dir),
+        saved = Path(tmp) / target.stem  # the converter names the adapter after this folder
+        model.save_pretrained(saved)
+        # The converter copies the model card's and the adapter config's base model into the GGUF's
+        # metadata: name the published base model, not this machine's cache folder.
+        config_file = saved / "adapter_config.json"
+        adapter_config = json.loads(config_file.read_text())
+        adapter_config["base_model_name_or_path"] = BASE_MODEL_ID
+        config_file.write_text(json.dumps(adapter_config, indent=2))
+        (saved / "README.md").write_text(f"---\nbase_model: {BASE_MODEL_ID}\nlicense: apache-2.0\n"
+                                         "library_name: peft\n---\n")
+        command = [sys.executable, str(sources / "convert_lora_to_gguf.py"), str(saved), "--base", str(config_dir),
                    "--outtype", "f16", "--outfile", str(target)]
         env = {"PYTHONPATH": str(sources / "gguf-py"), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
         done = subprocess.run(command, capture_output=True, text=True, env=env)
