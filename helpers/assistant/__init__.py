@@ -16,8 +16,8 @@ defined in one module (patch it there, where it is looked up):
   (`target_text`, `render`), tokens and batches (`Encoded`, `encode`, `token_batches`) and the held-out set's
   separation from training (`normalised_words`, `shared_spans`, `heldout_functions`, `defined_functions`,
   `contaminated`).
-- `training`: the recipe (`TrainSettings`, `LORA_TARGETS`, `lr_at`), the model (`smollm_hf_model`), the loop
-  (`train_adapter`, `TrainReport`) and the adapter file (`ADAPTER_FILE`, `export_adapter`, `record_adapter`).
+- `training`: the recipe (`TrainSettings`, `KIND_EPOCHS`, `LORA_TARGETS`, `lr_at`, `training_plan`), the model (`smollm_hf_model`), the loop
+  (`train_adapter`, `TrainReport`) and the adapter file (`ADAPTER_FILE`, `BASE_MODEL_ID`, `export_adapter`, `record_adapter`).
 - `evaluation`: asking and checking (`REPLY_TOKENS`, `Reply`, `ask`, `check_one`, `check_reply`, `evaluate`) and
   notebook 09's tables and plot (`summary`, `stratified`, `comparison_targets`, `plot_summary`, `recorded_scores`).
 - `__main__`: the command line (`main`; `make assistant`, `make assistant-eval`), not re-exported here: runpy
@@ -60,6 +60,8 @@ from .evaluation import (
 )
 from .training import (
     ADAPTER_FILE,
+    BASE_MODEL_ID,
+    KIND_EPOCHS,
     LORA_TARGETS,
     TrainReport,
     TrainSettings,
@@ -68,6 +70,7 @@ from .training import (
     record_adapter,
     smollm_hf_model,
     train_adapter,
+    training_plan,
 )
 
 __all__ = [
@@ -75,8 +78,8 @@ __all__ = [
     "KINDS", "NOT_IN_SOURCES", "assistant_dir", "load_records", "target_text", "render", "Encoded", "encode",
     "token_batches", "normalised_words", "shared_spans", "heldout_functions", "defined_functions", "contaminated",
     # training
-    "ADAPTER_FILE", "LORA_TARGETS", "TrainSettings", "smollm_hf_model", "lr_at", "TrainReport", "train_adapter",
-    "export_adapter", "record_adapter",
+    "ADAPTER_FILE", "BASE_MODEL_ID", "KIND_EPOCHS", "LORA_TARGETS", "TrainSettings", "smollm_hf_model", "lr_at",
+    "training_plan", "TrainReport", "train_adapter", "export_adapter", "record_adapter",
     # evaluation
     "REPLY_TOKENS", "Reply", "ask", "check_one", "check_reply", "evaluate", "summary", "stratified",
     "comparison_targets", "plot_summary", "recorded_scores",
