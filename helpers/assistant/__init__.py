@@ -16,8 +16,9 @@ defined in one module (patch it there, where it is looked up):
   (`target_text`, `render`), tokens and batches (`Encoded`, `encode`, `token_batches`) and the held-out set's
   separation from training (`normalised_words`, `shared_spans`, `heldout_functions`, `defined_functions`,
   `contaminated`).
-- `training`: the recipe (`TrainSettings`, `KIND_EPOCHS`, `LORA_TARGETS`, `lr_at`, `training_plan`), the model (`smollm_hf_model`), the loop
-  (`train_adapter`, `TrainReport`) and the adapter file (`ADAPTER_FILE`, `BASE_MODEL_ID`, `export_adapter`, `record_adapter`).
+- `training`: the recipe (`TrainSettings`, `KIND_EPOCHS`, `LORA_TARGETS`, `lr_at`, `training_plan`), the model
+  (`smollm_hf_model`), the loop (`train_adapter`, `TrainReport`) and the adapter file (`ADAPTER_FILE`,
+  `BASE_MODEL_ID`, `export_adapter`, `record_adapter`).
 - `evaluation`: asking and checking (`REPLY_TOKENS`, `Reply`, `ask`, `check_one`, `check_reply`, `evaluate`) and
   notebook 09's tables and plot (`summary`, `stratified`, `comparison_targets`, `plot_summary`, `recorded_scores`).
 - `__main__`: the command line (`main`; `make assistant`, `make assistant-eval`), not re-exported here: runpy
