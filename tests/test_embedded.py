@@ -67,6 +67,31 @@ def test_chatml_prompt_keeps_the_system_turn_and_writes_calls_as_the_model_does(
         "<|im_start|>user\nCheck 1.2.3.4<|im_end|>\n<|im_start|>assistant\n"
 
 
+def test_json_mode_is_named_in_the_assistants_prompt_and_plain_requests_stay_plain():
+    from helpers.engine.chat_handlers import request_prompt
+
+    user = [{"role": "user", "content": "Colour of the sky?"}]
+    schema = {"type": "object", "properties": {"colour": {"type": "string"}}, "required": ["colour"]}
+    plain = request_prompt(chat_format.CHATML_HANDLER, {"messages": user})
+    as_object = request_prompt(chat_format.CHATML_HANDLER, {"messages": user, "response_format": {"type": "json_object"}})
+    # The API's json_schema shape and the one the endpoint hands the handler render the same prompt.
+    api_shape = {"type": "json_schema", "json_schema": {"name": "sky", "schema": schema}}
+    with_schema = request_prompt(chat_format.CHATML_HANDLER, {"messages": user, "response_format": api_shape})
+    served_shape = {"type": "json_object", "schema": schema}
+    assert request_prompt(chat_format.CHATML_HANDLER, {"messages": user, "response_format": served_shape}) == with_schema
+    assert "JSON" not in plain
+    assert as_object.startswith("<|im_start|>system\nReply with one JSON object and nothing else.<|im_end|>")
+    assert '"required": ["colour"]' in with_schema and with_schema != as_object
+    # Text mode, tool calls (whose instructions already ask for JSON) and the other formats carry no such line.
+    text_mode = {"messages": user, "response_format": {"type": "text"}}
+    assert request_prompt(chat_format.CHATML_HANDLER, text_mode) == plain
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}]
+    with_tools = request_prompt(chat_format.CHATML_HANDLER, {"messages": user, "tools": tools,
+                                                             "response_format": {"type": "json_object"}})
+    assert "Reply with one JSON object" not in with_tools
+    assert "JSON" not in request_prompt(chat_format.HANDLER_NAME, {"messages": user, "response_format": served_shape})
+
+
 def test_tiny_mistral_is_built_deterministically(tmp_path):
     cached = prepare_all(progress=False)["tiny-mistral"]
     rebuilt = build_tiny_mistral(tmp_path / "again")

@@ -94,7 +94,9 @@ def render(record: dict[str, Any]) -> tuple[str, str]:
     if not messages or messages[-1].get("role") != "assistant":
         raise ValueError("A training record ends with the assistant's answer.")
     tools = record.get("tools")
-    prompt = chat_format.prompt_text(chat_format.CHATML_HANDLER, messages[:-1], tools, _choice(record))
+    response_format = None if tools else record.get("response_format")
+    prompt = chat_format.prompt_text(chat_format.CHATML_HANDLER, messages[:-1], tools, _choice(record),
+                                     response_format=response_format)
     return prompt, target_text(record) + chat_format.IM_END
 
 

@@ -62,6 +62,25 @@ def tool_instructions(tools: list[dict[str, Any]], choice: Any, parallel: bool =
     return f"[AVAILABLE_TOOLS] {listing} [/AVAILABLE_TOOLS]\n{how}"
 
 
+def json_instruction(response_format: Any) -> str:
+    """The system line that tells the workbook assistant a request is in JSON mode ("" when it is not).
+
+    Takes both shapes: the API's (`{"type": "json_schema", "json_schema": {"schema": ...}}`) and the one
+    the endpoint hands the handler (`{"type": "json_object", "schema": ...}`). The grammar still enforces
+    the JSON; this line lets the model know it is wanted, so a plain request keeps a plain answer.
+    """
+    if not isinstance(response_format, dict) or response_format.get("type") not in ("json_object", "json_schema"):
+        return ""
+    schema = response_format.get("schema")
+    if response_format.get("type") == "json_schema":
+        spec = response_format.get("json_schema") or {}
+        schema = spec.get("schema", spec.get("schema_definition"))
+    line = "Reply with one JSON object and nothing else."
+    if isinstance(schema, dict) and schema:
+        line += " It follows this JSON schema: " + json.dumps(schema, ensure_ascii=False)
+    return line
+
+
 def render_turns(messages: list[Message], extra_system: str = "") -> list[tuple[str, str]]:
     """Turn an API message list into (role, text) turns the Gemma format can express."""
     system = [text_of(m.get("content")) for m in messages if m.get("role") == "system"]
@@ -147,23 +166,25 @@ def chatml_prompt(messages: list[Message], extra_system: str = "") -> str:
 
 
 def prompt_text(fmt: str, messages: list[Message], tools: list[dict[str, Any]] | None = None,
-                choice: Any = "auto", parallel: bool = False) -> str:
+                choice: Any = "auto", parallel: bool = False, response_format: Any = None) -> str:
     """The exact prompt text a handler of format `fmt` gives llama.cpp for this request.
 
     The endpoint's context check, the Ollama API's token count, the handlers and the assistant's
     training data all call this one function. A request is rendered once: the endpoint's context
     check renders it before any generation starts and the handler then reads the same text from
     a small cache keyed by the request's JSON (a `workbook-mistral-v3` rendering costs ~15 ms).
+    `response_format` adds `json_instruction`'s line to the `workbook-chatml` system turn (the other
+    formats serve base or fine-tuned models that were never taught it).
     """
     choice = choice or "auto"
     try:
-        key = json.dumps([fmt, messages, tools, choice, parallel], ensure_ascii=False)
+        key = json.dumps([fmt, messages, tools, choice, parallel, response_format], ensure_ascii=False)
     except (TypeError, ValueError):  # not a JSON request (objects from Python code): render, do not cache
-        return _render(fmt, messages, tools, choice, parallel)
+        return _render(fmt, messages, tools, choice, parallel, response_format)
     if key in _RENDERED:
         _RENDERED.move_to_end(key)
         return _RENDERED[key]
-    text = _RENDERED[key] = _render(fmt, messages, tools, choice, parallel)
+    text = _RENDERED[key] = _render(fmt, messages, tools, choice, parallel, response_format)
     while len(_RENDERED) > _RENDER_CACHE_SIZE:
         _RENDERED.popitem(last=False)
     return text
@@ -173,10 +194,11 @@ _RENDERED: OrderedDict[str, str] = OrderedDict()
 _RENDER_CACHE_SIZE = 64  # more than the requests the endpoint queues (endpoint_guard.MAX_WAITING)
 
 
-def _render(fmt: str, messages: list[Message], tools: list[dict[str, Any]] | None, choice: Any, parallel: bool) -> str:
+def _render(fmt: str, messages: list[Message], tools: list[dict[str, Any]] | None, choice: Any, parallel: bool,
+            response_format: Any = None) -> str:
     extra = tool_instructions(tools, choice, parallel) if tools and choice != "none" else ""
     if fmt == CHATML_HANDLER:
-        return chatml_prompt(messages, extra)
+        return chatml_prompt(messages, "\n\n".join(t for t in (extra, json_instruction(response_format)) if t))
     if fmt == MISTRAL_V3_HANDLER:
         return mistral_v3_text(messages)
     return gemma_prompt(render_turns(messages, extra))

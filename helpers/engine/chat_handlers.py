@@ -91,8 +91,10 @@ def render_args(fmt: str, tools: list[dict[str, Any]] | None, tool_choice: Any, 
 
 def request_prompt(fmt: str, request: dict[str, Any], parallel: bool = False) -> str:
     """The prompt text the handler of `fmt` gives llama.cpp for a chat request (as the server hands it over)."""
-    args = render_args(fmt, request.get("tools"), request.get("tool_choice"), request.get("response_format"), parallel)
-    return prompt_text(fmt, request.get("messages") or [], *args)
+    response_format = request.get("response_format")
+    tools, choice, parallel = render_args(fmt, request.get("tools"), request.get("tool_choice"), response_format, parallel)
+    return prompt_text(fmt, request.get("messages") or [], tools, choice, parallel,
+                       response_format if tools is None else None)
 
 
 def make_handler(fmt: str = HANDLER_NAME):
@@ -104,8 +106,13 @@ def make_handler(fmt: str = HANDLER_NAME):
     stop = IM_END if fmt == CHATML_HANDLER else END_OF_TURN.strip()
 
     def plain(messages, tools=None, choice: Any = "none", parallel: bool = False, response_format=None, **kwargs):
+        # A JSON-mode request without tools says so in the prompt (json_instruction); with tools, the
+        # schema is the tool-call grammar's and the tool instructions already ask for JSON.
+        shown_format = response_format if tools is None else None
+
         def fmt_fn(messages, **kw):
-            return ChatFormatterResponse(prompt=prompt_text(fmt, messages, tools, choice, parallel), stop=stop)
+            return ChatFormatterResponse(prompt=prompt_text(fmt, messages, tools, choice, parallel, shown_format),
+                                         stop=stop)
 
         if isinstance(response_format, dict) and response_format.get("type") == "json_object" and "schema" in response_format:
             # The schema's grammar as the endpoint's check converted it (schema_grammar): one conversion a request.
