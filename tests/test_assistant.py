@@ -92,6 +92,23 @@ def test_schema_answers_follow_the_schema_order():
               "messages": [{"role": "user", "content": "Rate it."},
                            {"role": "assistant", "content": '{"note": "ok", "score": 4}'}]}
     assert target_text(record) == '{"score": 4, "note": "ok"}'
+    # The prompt names JSON mode and the schema, exactly as the endpoint renders the same request.
+    from helpers.engine.chat_handlers import request_prompt
+
+    prompt, _ = render(record)
+    assert prompt.startswith("<|im_start|>system\nReply with one JSON object and nothing else. It follows this JSON "
+                             'schema: {"type": "object"')
+    served = {"messages": record["messages"][:-1], "response_format": {"type": "json_object", "schema": schema}}
+    assert prompt == request_prompt(chat_format.CHATML_HANDLER, served)
+
+
+def test_rag_training_names_the_refusal_for_answerable_and_unanswerable_items(train):
+    refusal = "The sources do not say."
+    rag = [r for r in train if r["kind"] == "rag" and r["messages"][0]["role"] == "system"]
+    named = [r for r in rag if refusal in r["messages"][0]["content"]]
+    answered = [r for r in named if not r["messages"][-1]["content"].startswith(refusal)]
+    # The instruction must not give the answer away: most items that carry it are answerable.
+    assert len(named) >= 80 and len(answered) >= 0.6 * len(named)
 
 
 @pytest.mark.parametrize("spec, good, bad", [

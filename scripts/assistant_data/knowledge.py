@@ -1081,6 +1081,67 @@ CONSTRAINT: list[tuple[str | None, str, str]] = [
 for system, q, ans in CONSTRAINT:
     add("constraint", ([sys_(system)] if system else []) + [u(q), a(ans)])
 
+# "One per line" lists: the count asked for, one item a line, nothing before or after. Topics and phrasings
+# vary; the items are true members of their topic.
+LINE_TOPICS: list[tuple[str, list[str]]] = [
+    ("days of the week", ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]),
+    ("months of the year", ["January", "March", "May", "July", "September", "November", "April"]),
+    ("oceans", ["Pacific", "Atlantic", "Indian", "Arctic", "Southern"]),
+    ("continents", ["Africa", "Asia", "Europe", "South America", "Oceania", "Antarctica"]),
+    ("planets of the solar system", ["Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn"]),
+    ("prime numbers", ["2", "3", "5", "7", "11", "13"]),
+    ("string instruments", ["Violin", "Cello", "Guitar", "Harp", "Viola", "Double bass"]),
+    ("programming languages", ["Python", "Rust", "Go", "Java", "C", "TypeScript"]),
+    ("HTTP methods", ["GET", "POST", "PUT", "DELETE", "PATCH"]),
+    ("Mistral models", ["Mistral 7B", "Mixtral 8x7B", "Mixtral 8x22B", "Mistral NeMo", "Codestral", "Mistral Small 3"]),
+    ("GGUF quantization types", ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K"]),
+    ("farm animals", ["Cow", "Sheep", "Pig", "Goat", "Horse", "Chicken"]),
+    ("kinds of tree", ["Oak", "Birch", "Maple", "Pine", "Willow", "Beech"]),
+    ("vowels of the English alphabet", ["A", "E", "I", "O", "U"]),
+    ("Python built-in types", ["int", "float", "str", "list", "dict", "tuple"]),
+    ("ways to serve a model locally", ["Ollama", "llama.cpp", "vLLM", "LM Studio"]),
+    ("chess pieces", ["King", "Queen", "Rook", "Bishop", "Knight", "Pawn"]),
+    ("even numbers below 20", ["2", "4", "6", "8", "10", "12"]),
+    ("Python web frameworks", ["Django", "Flask", "FastAPI", "Pyramid"]),
+    ("fruits that grow on trees", ["Apple", "Pear", "Cherry", "Plum", "Orange", "Mango"]),
+    ("board games", ["Chess", "Go", "Checkers", "Backgammon", "Scrabble"]),
+    ("fine-tuning hyperparameters", ["Learning rate", "LoRA rank", "LoRA alpha", "Batch size", "Epochs"]),
+    ("metals", ["Iron", "Copper", "Gold", "Silver", "Zinc", "Tin"]),
+    ("Greek letters", ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"]),
+]
+LINE_ASKS = [
+    "Name {n} {topic}, one per line.",
+    "List {n} {topic}. Put each on its own line and write nothing else.",
+    "Give me {n} {topic}: one per line, no numbering.",
+    "{N} {topic}, each on a separate line, please.",
+    "Write {n} {topic}, one on each line, without any introduction.",
+    "I need {n} {topic}. One per line only.",
+    "Which are {n} {topic}? Answer with one per line.",
+    "Put {n} {topic} on {n} lines, nothing more.",
+]
+_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+for i, (topic, items) in enumerate(LINE_TOPICS):
+    for j in range(2):
+        n = 2 + (i * 2 + j * 3) % min(5, len(items) - 1)
+        ask = LINE_ASKS[(i * 3 + j * 5) % len(LINE_ASKS)]
+        count = _WORDS[n] if (i + j) % 2 else str(n)
+        q = ask.format(n=count, N=count.capitalize(), topic=topic)
+        start = len(items) - n if j else 0  # the second record takes the last items
+        add("constraint", [u(q), a("\n".join(items[start:start + n]))])
+# Two lines, each with its own job.
+TWO_LINES = [
+    ("Write exactly two lines: a four-word title, then one sentence on what Ollama does.",
+     "Local Models Made Easy\nOllama downloads open models and serves them on your own machine."),
+    ("Two lines only. Line one: a name for a cat. Line two: why it suits a cat.",
+     "Whiskers\nIt is short, soft and easy to call across a garden."),
+    ("Give a headline on the first line and a one-sentence summary on the second: vLLM adds batching.",
+     "vLLM Batches Requests as They Arrive\nContinuous batching lets new requests join a running batch instead of "
+     "waiting for it to finish."),
+    ("On two lines: first the capital of Japan, then its population in millions, roughly.", "Tokyo\nAbout 14 million"),
+]
+for q, ans in TWO_LINES:
+    add("constraint", [u(q), a(ans)])
+
 
 # =============================================================================================
 # multiturn
@@ -1270,6 +1331,55 @@ MULTI: list[list[dict]] = [
 ]
 for msgs in MULTI:
     add("multiturn", msgs)
+
+# Everyday follow-ups, generated: the answer depends on an earlier turn (a name, an item of a list, the
+# previous question's pattern, a number carried over).
+_NAMES = ["Tomasz", "Aiko", "Oluwaseun", "Marta", "Priya", "Henrik", "Leila", "Diego", "Yusuf", "Chloé", "Bram",
+          "Sofia"]
+_INTRO = [("Hello! I'm {n}.", "Hello, {n}! What can I do for you?", "Do you remember who I am?", "You are {n}."),
+          ("{n} here, nice to meet you.", "Nice to meet you too, {n}.", "Sorry, what did I say my name was?",
+           "Your name is {n}."),
+          ("Call me {n}, please.", "Sure, {n}.", "So what should you call me?", "{n}."),
+          ("My colleagues call me {n}.", "Got it, {n}. How can I help?", "Who am I, again?", "You're {n}.")]
+for i, name in enumerate(_NAMES):
+    first, reply, ask, answer = _INTRO[i % len(_INTRO)]
+    add("multiturn", [u(first.format(n=name)), a(reply.format(n=name)), u(ask), a(answer.format(n=name))])
+_LISTS = [["salt", "pepper", "basil"], ["red", "amber", "green"], ["Lyon", "Porto", "Graz", "Turku"],
+          ["hammer", "saw", "drill"], ["tea", "coffee", "cocoa", "juice"], ["bus", "tram", "ferry"],
+          ["violin", "flute", "drum"], ["Q8_0", "Q4_K_M", "Q2_K"]]
+_ORDINALS = ["first", "second", "third", "fourth"]
+for i, items in enumerate(_LISTS):
+    k = (i * 2 + 1) % len(items)
+    listing = ", ".join(items)
+    add("multiturn", [u(f"Keep these in mind: {listing}."), a(f"Noted: {listing}."),
+                      u(f"Which one came {_ORDINALS[k]}?"), a(f"The {_ORDINALS[k]} was {items[k]}.")])
+_CAPITALS = [("Italy", "Rome"), ("Spain", "Madrid"), ("Portugal", "Lisbon"), ("Poland", "Warsaw"),
+             ("Kenya", "Nairobi"), ("Canada", "Ottawa"), ("Egypt", "Cairo"), ("Japan", "Tokyo"),
+             ("Sweden", "Stockholm"), ("Chile", "Santiago"), ("Ireland", "Dublin"), ("Austria", "Vienna")]
+for i in range(0, len(_CAPITALS), 2):
+    (c1, k1), (c2, k2) = _CAPITALS[i], _CAPITALS[i + 1]
+    add("multiturn", [u(f"Which city is the capital of {c1}?"), a(f"{k1}."), u(f"What about {c2}?"),
+                      a(f"The capital of {c2} is {k2}.")])
+    add("multiturn", [u(f"{k2} is the capital of which country?"), a(f"{c2}."), u(f"And {k1}?"), a(f"{c1}.")])
+_WORDS_IN = {"dog": {"French": "chien", "Spanish": "perro", "German": "Hund", "Italian": "cane"},
+             "house": {"French": "maison", "Spanish": "casa", "German": "Haus", "Italian": "casa"},
+             "water": {"French": "eau", "Spanish": "agua", "German": "Wasser", "Italian": "acqua"},
+             "bread": {"French": "pain", "Spanish": "pan", "German": "Brot", "Italian": "pane"},
+             "book": {"French": "livre", "Spanish": "libro", "German": "Buch", "Italian": "libro"}}
+_LANGS = ["French", "Spanish", "German", "Italian"]
+for i, (word, by_lang) in enumerate(_WORDS_IN.items()):
+    l1, l2 = _LANGS[i % 4], _LANGS[(i + 1 + i // 2) % 4]
+    add("multiturn", [u(f"What is '{word}' in {l1}?"), a(f"{by_lang[l1]}"), u(f"How about in {l2}?"),
+                      a(f"In {l2}, '{word}' is {by_lang[l2]}.")])
+_STEPS = [(9, "Triple it.", 27), (15, "Add 8 to it.", 23), (40, "Halve it.", 20), (7, "Square it.", 49),
+          (30, "Take away 12.", 18), (6, "Multiply it by 5.", 30), (100, "Subtract 37.", 63), (11, "Double it, then add 1.", 23)]
+for start, step, result in _STEPS:
+    add("multiturn", [u(f"Start from {start}."), a(f"Okay, {start}."), u(step), a(f"That gives {result}.")])
+_ANIMALS = [("a cat", "four"), ("a bird", "two"), ("a snake", "no"), ("a horse", "four"), ("an ant", "six")]
+for i in range(len(_ANIMALS) - 1):
+    (x, n1), (y, n2) = _ANIMALS[i], _ANIMALS[i + 1]
+    add("multiturn", [u(f"How many legs has {x}?"), a(f"{n1.capitalize()}." if n1 != "no" else "None."),
+                      u(f"What about {y}?"), a(f"{y.capitalize()} has {n2} legs.")])
 
 
 # =============================================================================================

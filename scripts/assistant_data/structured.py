@@ -1463,6 +1463,28 @@ RAG_SYSTEMS = [
     "You are a research assistant. Keep answers short and cite the sources you use.",
     "You answer questions about company documents. Use only the provided sources.",
 ]
+# System prompts that also say what to write when the sources are silent. They are given to answerable and
+# unanswerable items alike, so the instruction itself never hints that the answer is missing.
+RAG_GUARDED_SYSTEMS = [
+    "Reply using only the sources in the user's message, citing each as [n]. Should none of them hold the "
+    f"answer, your entire reply is \"{NOT_IN_SOURCES}\" and nothing more.",
+    "Stick to the provided passages and put [n] after every fact you take from one. Where the passages are "
+    f"silent on the question, answer with the single sentence \"{NOT_IN_SOURCES}\" instead.",
+    "You are a careful assistant for document questions. Cite passages by number in brackets. No outside "
+    f"knowledge: if the passages leave the question open, print \"{NOT_IN_SOURCES}\" as your answer.",
+    "Base every answer on the numbered context alone and cite it like [3]. If the context has nothing on "
+    f"the question, output \"{NOT_IN_SOURCES}\" only.",
+    "Answer in one short sentence from the snippets, with bracketed citations. When the snippets lack the "
+    f"fact asked for, give \"{NOT_IN_SOURCES}\" as the whole answer.",
+    f"Sources come numbered in the user turn. Quote facts only from them and cite [n]. Missing answer? Then "
+    f"\"{NOT_IN_SOURCES}\" is all you write.",
+]
+RAG_GUARDED_LAYOUTS = [
+    lambda s, q: f"Sources:\n{s}\n\nQuestion: {q}",
+    lambda s, q: f"Question: {q}\n\nSources:\n{s}",
+    lambda s, q: f"{s}\n\nQuestion: {q}",
+    lambda s, q: f"{q}\n\n{s}",
+]
 
 
 def _proper_words(text: str) -> set[str]:
@@ -1507,22 +1529,25 @@ def build_rag() -> None:
     while len(templates) < len(RAG_ITEMS):
         templates += _shuffled(range(len(RAG_TEMPLATES)), rng)
     for idx, (passages, question, answer, note) in enumerate(RAG_ITEMS):
-        sources, number = _assemble(rng, passages, question, pool)
-        listing = "\n".join(f"[{i}] {t}" for i, t in enumerate(sources, start=1))
-        system = None
-        if idx % 9 == 4:  # now and then the instruction sits in a system prompt
-            system = RAG_SYSTEMS[(idx // 9) % len(RAG_SYSTEMS)]
-            user = f"Sources:\n{listing}\n\nQuestion: {question}"
-        else:
-            user = RAG_TEMPLATES[templates[idx]](listing, question)
-        if answer is None:
-            reply = NOT_IN_SOURCES + (f" {note}" if note else "")
-            sub = "rag_not_in_sources"
-        else:
-            reply = _cite(answer, number)
-            sub = "rag_cited"
-        msgs = ([SYS(system)] if system else []) + [U(user), A(reply)]
-        RECORDS.append((sub, {"kind": "rag", "messages": msgs}))
+        sub = "rag_cited" if answer is not None else "rag_not_in_sources"
+        # Each item twice, with other distractors and numbering: once under one of the user templates (or,
+        # now and then, a plain system prompt), once under a system prompt that names the reply for answers
+        # the sources lack.
+        for guarded in (False, True):
+            sources, number = _assemble(rng, passages, question, pool)
+            listing = "\n".join(f"[{i}] {t}" for i, t in enumerate(sources, start=1))
+            system = None
+            if guarded:
+                system = rng.choice(RAG_GUARDED_SYSTEMS)
+                user = rng.choice(RAG_GUARDED_LAYOUTS)(listing, question)
+            elif idx % 9 == 4:
+                system = RAG_SYSTEMS[(idx // 9) % len(RAG_SYSTEMS)]
+                user = f"Sources:\n{listing}\n\nQuestion: {question}"
+            else:
+                user = RAG_TEMPLATES[templates[idx]](listing, question)
+            reply = NOT_IN_SOURCES + (f" {note}" if note else "") if answer is None else _cite(answer, number)
+            msgs = ([SYS(system)] if system else []) + [U(user), A(reply)]
+            RECORDS.append((sub, {"kind": "rag", "messages": msgs}))
     build_rag_notebook(rng)
 
 
@@ -1785,10 +1810,208 @@ def validate(path: Path) -> tuple[Counter, set]:
     return kinds, used_tools
 
 
+# ---- a zoo of further tools: picking among tools by their descriptions, not by names seen before
+# Each tool is offered among two or three others drawn at random, so which tools appear together varies;
+# requests copy unusual names and numbers into arguments exactly. None of the held-out set's domains
+# (library, restaurant, parking, train, hotel, CVE, WHOIS, bike, pharmacy, playlist, lights, shipping) occur.
+ZOO: list[tuple[str, dict, list[tuple[str, dict]], tuple[str, dict, dict, str] | None]] = [
+    ("air", fn("get_air_quality", "Current air quality index for a city.", {"city": p("string")}),
+     [("How clean is the air in Plovdiv right now?", {"city": "Plovdiv"}),
+      ("Air quality index for Cluj-Napoca, please.", {"city": "Cluj-Napoca"})],
+     ("Is the air OK in Valparaíso today?", {"city": "Valparaíso"}, {"aqi": 38, "level": "good"},
+      "Yes: the air quality index in Valparaíso is 38, which counts as good.")),
+    ("haircut", fn("book_haircut", "Book an appointment at a hair salon.",
+                   {"salon": p("string"), "date": p("string", "YYYY-MM-DD"), "time": p("string", "HH:MM")}),
+     [("Get me a haircut at Snip & Co on 2025-06-14 at 10:30.", {"salon": "Snip & Co", "date": "2025-06-14", "time": "10:30"}),
+      ("Book Maison Ciseaux for 2025-02-03, 17:15.", {"salon": "Maison Ciseaux", "date": "2025-02-03", "time": "17:15"})],
+     None),
+    ("tide", fn("get_tide_times", "High and low tide times for a harbour on a date.",
+                {"harbour": p("string"), "date": p("string", "YYYY-MM-DD")}),
+     [("When is high tide at Port Isaac on 2025-08-09?", {"harbour": "Port Isaac", "date": "2025-08-09"}),
+      ("Tide times for Saint-Malo, 2025-04-22.", {"harbour": "Saint-Malo", "date": "2025-04-22"})],
+     ("Tides at Whitby on 2025-07-01?", {"harbour": "Whitby", "date": "2025-07-01"},
+      {"high": ["05:42", "18:03"], "low": ["11:51"]}, "High tide at Whitby is at 05:42 and 18:03, low tide at 11:51.")),
+    ("cinema", fn("get_showtimes", "Film showtimes at a cinema on a date.",
+                  {"cinema": p("string"), "date": p("string", "YYYY-MM-DD")}),
+     [("What's on at the Rialto Picturehouse on 2025-03-28?", {"cinema": "Rialto Picturehouse", "date": "2025-03-28"}),
+      ("Showtimes at Kino Babylon for 2025-11-02.", {"cinema": "Kino Babylon", "date": "2025-11-02"})],
+     None),
+    ("taxi", fn("order_taxi", "Order a taxi from a pickup address to a destination.",
+                {"pickup": p("string"), "destination": p("string")}),
+     [("Send a taxi to 14 Quay Street to take me to the airport.", {"pickup": "14 Quay Street", "destination": "the airport"}),
+      ("I need a cab from Hotel Vier Jahreszeiten to Hauptbahnhof.",
+       {"pickup": "Hotel Vier Jahreszeiten", "destination": "Hauptbahnhof"})],
+     None),
+    ("sun", fn("get_sun_times", "Sunrise and sunset times for a city on a date.",
+               {"city": p("string"), "date": p("string", "YYYY-MM-DD")}),
+     [("When does the sun set in Tromsø on 2025-12-21?", {"city": "Tromsø", "date": "2025-12-21"}),
+      ("Sunrise in Nairobi on 2025-01-15?", {"city": "Nairobi", "date": "2025-01-15"})],
+     ("What time is sunset in Seville on 2025-06-21?", {"city": "Seville", "date": "2025-06-21"},
+      {"sunrise": "06:45", "sunset": "21:51"}, "The sun sets at 21:51 in Seville on 2025-06-21.")),
+    ("postcode", fn("lookup_postcode", "Find the town and region of a postcode.", {"postcode": p("string")}),
+     [("Which town has the postcode EH1 2NG?", {"postcode": "EH1 2NG"}),
+      ("Where is postcode 75011?", {"postcode": "75011"})],
+     None),
+    ("room", fn("reserve_meeting_room", "Reserve an office meeting room.",
+                {"room": p("string"), "date": p("string", "YYYY-MM-DD"), "start": p("string", "HH:MM"),
+                 "end": p("string", "HH:MM")}),
+     [("Reserve the Juniper room on 2025-05-06 from 14:00 to 15:30.",
+       {"room": "Juniper", "date": "2025-05-06", "start": "14:00", "end": "15:30"}),
+      ("Can you book room 4B for 2025-09-18, 09:00-09:45?", {"room": "4B", "date": "2025-09-18", "start": "09:00", "end": "09:45"})],
+     None),
+    ("gym", fn("check_gym_class", "Free places left in a gym class on a weekday.",
+               {"class_name": p("string"), "day": penum(["monday", "tuesday", "wednesday", "thursday", "friday",
+                                                         "saturday", "sunday"])}),
+     [("Any spots left in Tuesday's spin class?", {"class_name": "spin", "day": "tuesday"}),
+      ("Is the Saturday kettlebell class full?", {"class_name": "kettlebell", "day": "saturday"})],
+     ("Places in Thursday's pilates?", {"class_name": "pilates", "day": "thursday"}, {"free": 3, "capacity": 16},
+      "Thursday's pilates class has 3 free places out of 16.")),
+    ("crypto", fn("get_crypto_price", "Latest price of a cryptocurrency in a currency.",
+                  {"coin": p("string"), "currency": p("string", "ISO code")}),
+     [("What is one bitcoin worth in euros?", {"coin": "bitcoin", "currency": "EUR"}),
+      ("Price of Cardano in yen.", {"coin": "Cardano", "currency": "JPY"})],
+     None),
+    ("ski", fn("get_snow_report", "Snow depth and open slopes at a ski resort.", {"resort": p("string")}),
+     [("How much snow is there in Val Thorens?", {"resort": "Val Thorens"}),
+      ("Snow report for Niseko, please.", {"resort": "Niseko"})],
+     ("Are the slopes open at Zermatt?", {"resort": "Zermatt"}, {"snow_cm": 145, "open_slopes": 52, "total_slopes": 54},
+      "Yes: 52 of Zermatt's 54 slopes are open, on 145 cm of snow.")),
+    ("nutrition", fn("get_nutrition", "Calories and macronutrients for a quantity of a food.",
+                     {"food": p("string"), "grams": p("number")}),
+     [("How many calories are in 150 g of rice?", {"food": "rice", "grams": 150}),
+      ("Nutrition facts for 30 grams of almonds.", {"food": "almonds", "grams": 30})],
+     None),
+    ("spell", fn("spell_check", "Find spelling mistakes in a text.", {"text": p("string")}),
+     [("Spell-check this: 'Recieve the pakage tommorow.'", {"text": "Recieve the pakage tommorow."}),
+      ("Check my spelling: \"definately seperate\"", {"text": "definately seperate"})],
+     None),
+    ("population", fn("get_population", "Latest population estimate of a country.", {"country": p("string")}),
+     [("How many people live in Uruguay?", {"country": "Uruguay"}),
+      ("Population of Slovenia?", {"country": "Slovenia"})],
+     ("What's the population of Iceland?", {"country": "Iceland"}, {"population": 387758, "year": 2024},
+      "Iceland had about 387,758 inhabitants in 2024.")),
+    ("fuel", fn("get_fuel_prices", "Fuel prices at stations near a place.",
+                {"near": p("string"), "fuel": penum(["diesel", "petrol", "lpg"])}),
+     [("Cheapest diesel near Aachen?", {"near": "Aachen", "fuel": "diesel"}),
+      ("Petrol prices around Ghent, please.", {"near": "Ghent", "fuel": "petrol"})],
+     None),
+    ("visa", fn("check_visa", "Whether a passport holder needs a visa for a destination.",
+                {"passport": p("string", "passport country"), "destination": p("string")}),
+     [("Do I need a visa for Vietnam with a Brazilian passport?", {"passport": "Brazil", "destination": "Vietnam"}),
+      ("Canadian passport, travelling to Kenya: visa needed?", {"passport": "Canada", "destination": "Kenya"})],
+     None),
+    ("mortgage", fn("calculate_mortgage", "Monthly repayment of a mortgage.",
+                    {"principal": p("number"), "annual_rate": p("number", "percent"), "years": p("integer")}),
+     [("Monthly payment on 250000 at 3.9% over 25 years?", {"principal": 250000, "annual_rate": 3.9, "years": 25}),
+      ("What would I repay each month for a 180000 loan, 4.2 percent, 20 years?",
+       {"principal": 180000, "annual_rate": 4.2, "years": 20})],
+     None),
+    ("score", fn("get_match_score", "Latest score of a sports team's current or last match.", {"team": p("string")}),
+     [("What's the score in the Feyenoord game?", {"team": "Feyenoord"}),
+      ("How did the Galway hurlers do?", {"team": "Galway"})],
+     ("Did Boca Juniors win?", {"team": "Boca Juniors"}, {"home": "Boca Juniors", "away": "Racing", "score": "2-1",
+                                                          "status": "full time"},
+      "Yes: Boca Juniors beat Racing 2-1.")),
+    ("quake", fn("get_earthquakes", "Recent earthquakes in a region above a magnitude.",
+                 {"region": p("string"), "min_magnitude": p("number")}),
+     [("Any earthquakes above magnitude 5 in Chile recently?", {"region": "Chile", "min_magnitude": 5}),
+      ("Quakes of 4.5 or more near Crete?", {"region": "Crete", "min_magnitude": 4.5})],
+     None),
+    ("timer", fn("start_timer", "Start a countdown timer.", {"minutes": p("integer"), "label": p("string")},
+                 ["minutes"]),
+     [("Set a 12-minute timer for the pasta.", {"minutes": 12, "label": "pasta"}),
+      ("Timer: 45 minutes, label it 'bread proofing'.", {"minutes": 45, "label": "bread proofing"})],
+     None),
+    ("todo", fn("add_todo", "Add a task to the to-do list.", {"task": p("string"), "due": p("string", "YYYY-MM-DD")},
+                ["task"]),
+     [("Add 'renew passport' to my to-do list, due 2025-10-01.", {"task": "renew passport", "due": "2025-10-01"}),
+      ("Put 'call the plumber' on my list.", {"task": "call the plumber"})],
+     None),
+    ("charger", fn("find_ev_charger", "Electric-vehicle chargers near a place.",
+                   {"near": p("string"), "connector": penum(["CCS", "CHAdeMO", "Type 2"])}),
+     [("Where can I charge my car with CCS near Bolzano?", {"near": "Bolzano", "connector": "CCS"}),
+      ("Type 2 chargers close to Utrecht Centraal?", {"near": "Utrecht Centraal", "connector": "Type 2"})],
+     None),
+    ("pollen", fn("get_pollen_count", "Today's pollen level for a city.", {"city": p("string")}),
+     [("Is the pollen bad in Montpellier today?", {"city": "Montpellier"}),
+      ("Pollen count for Kraków?", {"city": "Kraków"})],
+     None),
+    ("balance", fn("get_account_balance", "Balance of one of the user's bank accounts.",
+                   {"account": penum(["current", "savings", "credit card"])}),
+     [("How much is in my savings account?", {"account": "savings"}),
+      ("What's my credit card balance?", {"account": "credit card"})],
+     ("Current account balance?", {"account": "current"}, {"balance": 1532.4, "currency": "EUR"},
+      "Your current account holds 1,532.40 EUR.")),
+]
+# Requests that none of the zoo's tools fit, answered in text.
+ZOO_NO_CALL = [
+    ("Who wrote Don Quixote?", "Miguel de Cervantes."),
+    ("What does a LoRA adapter change in a model?", "It adds small low-rank matrices to chosen weight matrices; "
+     "only those are trained."),
+    ("Say 'good night' in German.", "Gute Nacht."),
+    ("How many minutes are in three hours?", "180 minutes."),
+    ("Thanks for the help!", "You're welcome!"),
+    ("Which is larger, a kilometre or a mile?", "A mile: it is about 1.61 kilometres."),
+    ("Write a one-line greeting for a birthday card.", "Happy birthday: may this year bring you joy and good friends!"),
+    ("What colour do you get by mixing blue and yellow?", "Green."),
+    ("Is Mistral 7B a mixture-of-experts model?", "No: Mistral 7B is a dense model. Mixtral is the mixture of experts."),
+    ("Spell 'necessary' backwards.", "yrassecen"),
+    ("Tell me a fun fact about octopuses.", "An octopus has three hearts."),
+    ("What is 15 percent of 200?", "30."),
+]
+
+# Near misses: the request is about a zoo tool's subject, but asks for knowledge, not for the tool's lookup.
+ZOO_NEAR_MISS = [
+    ("air", "What causes smog in cities?", "Mostly exhaust and industrial fumes reacting in sunlight, trapped by still air."),
+    ("tide", "Why are there two high tides a day?", "The Moon's pull raises a bulge of water on the near side of the "
+     "Earth and another on the far side; the Earth turns through both each day."),
+    ("crypto", "What is a blockchain, in one sentence?", "A shared ledger of records linked by hashes, so past "
+     "entries cannot be changed unnoticed."),
+    ("timer", "How long should I boil an egg for a soft yolk?", "About 6 minutes from boiling water."),
+    ("mortgage", "What does APR stand for?", "Annual percentage rate."),
+    ("sun", "Why is the sky red at sunset?", "Sunlight crosses more air when the Sun is low, and the air scatters away "
+     "the blue light, leaving red and orange."),
+    ("visa", "What is the difference between a visa and a passport?", "A passport proves who you are and your "
+     "nationality; a visa is a country's permission to enter it."),
+    ("nutrition", "Is a tomato a fruit?", "Yes, botanically: it grows from the flower and holds the seeds."),
+    ("quake", "What scale measures earthquake strength?", "The moment magnitude scale, which replaced the Richter scale."),
+    ("score", "How many players does a football team have on the pitch?", "Eleven."),
+    ("spell", "What is a synonym for 'happy'?", "Cheerful."),
+    ("population", "What is the capital of Uruguay?", "Montevideo."),
+]
+
+
+def build_tool_zoo() -> None:
+    rng = random.Random(7321)
+    keys = [key for key, *_ in ZOO]
+    for key, spec, *_ in ZOO:
+        TOOLS[key] = spec
+        NAME_TO_KEY[spec["function"]["name"]] = key
+
+    def offered(key: str) -> str:
+        others = rng.sample([k for k in keys if k != key], rng.choice([2, 3]))
+        chosen = others + [key]
+        rng.shuffle(chosen)
+        return ",".join(chosen)
+
+    for key, spec, calls, round_trip in ZOO:
+        name = spec["function"]["name"]
+        for user, args in calls:
+            one(offered(key), user, name, args, sub="z_zoo_call")
+        if round_trip:
+            user, args, result, answer = round_trip
+            rt(offered(key), user, name, args, result, answer, sub="z_zoo_round_trip")
+    for user, answer in ZOO_NO_CALL:
+        trec("z_zoo_no_call", ",".join(rng.sample(keys, 3)), [U(user), A(answer)])
+    for key, user, answer in ZOO_NEAR_MISS:
+        trec("z_zoo_no_call", offered(key), [U(user), A(answer)])
+
+
 def main() -> None:
     RECORDS.clear()
     build_json()
     build_tools()
+    build_tool_zoo()
     build_rag()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as f:
