@@ -207,8 +207,9 @@ def test_tool_choice_auto_decides_on_heldout_requests(default_results, heldout):
              for r in heldout if r["kind"] == "tool"}
     tool = default_results[default_results["id"].isin(kinds)]
     by_decision = tool.groupby(tool["id"].map(kinds))["passed"].mean()
-    # measured when the adapter was trained: 8 of 12 plain answers, 4 of 12 right calls of unseen tools
-    assert by_decision["text"] >= 0.66 and by_decision["call"] >= 0.33, by_decision
+    # measured when the adapter was trained: 9 of 12 plain answers, 7 of 12 right calls of unseen tools;
+    # each may lose one request
+    assert by_decision["text"] >= 8 / 12 and by_decision["call"] >= 6 / 12, by_decision
 
 
 @pytest.mark.slow
