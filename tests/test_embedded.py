@@ -92,6 +92,20 @@ def test_json_mode_is_named_in_the_assistants_prompt_and_plain_requests_stay_pla
     assert "JSON" not in request_prompt(chat_format.HANDLER_NAME, {"messages": user, "response_format": served_shape})
 
 
+@pytest.mark.parametrize("written", [
+    '{"answer": "It is a documentation',  # cut inside the answer's string
+    '{"answer": "It is a documentation address."',  # cut after the closing quote, before the brace
+])
+def test_an_answer_cut_short_by_max_tokens_comes_back_as_its_text(written):
+    from helpers.engine.chat_handlers import to_tool_response
+
+    result = to_tool_response({"choices": [{"index": 0, "message": {"role": "assistant", "content": written},
+                                            "finish_reason": "length"}]})
+    choice = result["choices"][0]
+    assert choice["message"]["content"].startswith("It is a documentation") and choice["finish_reason"] == "length"
+    assert "tool_calls" not in choice["message"]
+
+
 def test_tiny_mistral_is_built_deterministically(tmp_path):
     cached = prepare_all(progress=False)["tiny-mistral"]
     rebuilt = build_tiny_mistral(tmp_path / "again")

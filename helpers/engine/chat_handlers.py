@@ -160,9 +160,13 @@ def to_tool_response(result: dict[str, Any]) -> dict[str, Any]:
         # Ran out of tokens inside the JSON: flagged as truncated. A plain answer cut short inside its string
         # is handed back as the text written so far; anything else as the JSON written so far.
         choice["finish_reason"] = "length"
-        try:
-            partial = json.loads(text + '"}')
-        except json.JSONDecodeError:
+        for closing in ('"}', "}"):  # cut inside the answer's string, or just after its closing quote
+            try:
+                partial = json.loads(text + closing)
+                break
+            except json.JSONDecodeError:
+                continue
+        else:
             return result
         if isinstance(partial, dict) and set(partial) == {"answer"}:
             choice["message"] = {"role": "assistant", "content": str(partial["answer"])}
