@@ -274,10 +274,11 @@ def test_an_abandoned_request_frees_the_model_within_a_second(endpoint):
     quick = dict(RUNAWAY, max_tokens=2)
     post(endpoint, "/v1/chat/completions", quick)  # load Gemma first: a model switch is not what is timed
     for path, body in (("/v1/chat/completions", RUNAWAY),
-                       # the Ollama side serves only the assistant: a request it does not end on its own
-                       # (asked to count to 3000 it may answer one short line; this one ran past 600 tokens)
+                       # the Ollama side serves only the assistant, which ends most replies on its own: a format
+                       # whose grammar asks for at least 400 numbers keeps it writing, whatever it was trained on
                        ("/api/chat", {"model": CHAT_ALIAS, "stream": False, "options": {"num_predict": -1, "temperature": 0},
-                                      "messages": [{"role": "user", "content": "Write the numbers from 1 to 5000, one per line."}]})):
+                                      "format": {"type": "array", "items": {"type": "integer"}, "minItems": 400},
+                                      "messages": [{"role": "user", "content": "Write the numbers from 1 to 5000 as a JSON array."}]})):
         with pytest.raises(httpx.ReadTimeout):
             httpx.post(endpoint.base_url + path, json=body, timeout=1.5)
         started = time.perf_counter()
