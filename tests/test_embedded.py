@@ -89,6 +89,10 @@ def test_json_mode_is_named_in_the_assistants_prompt_and_plain_requests_stay_pla
     with_tools = request_prompt(chat_format.CHATML_HANDLER, {"messages": user, "tools": tools,
                                                              "response_format": {"type": "json_object"}})
     assert "Reply with one JSON object" not in with_tools
+    # A top-level array schema (an Ollama `format`, say) is asked for as an array.
+    numbers = {"type": "json_object", "schema": {"type": "array", "items": {"type": "integer"}}}
+    assert "Reply with one JSON array and nothing else." in request_prompt(chat_format.CHATML_HANDLER,
+                                                                           {"messages": user, "response_format": numbers})
     assert "JSON" not in request_prompt(chat_format.HANDLER_NAME, {"messages": user, "response_format": served_shape})
 
 

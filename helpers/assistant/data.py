@@ -61,10 +61,7 @@ def _schema_order(value: Any, schema: dict[str, Any] | None) -> Any:
 
 def _response_schema(record: dict[str, Any]) -> dict[str, Any] | None:
     fmt = record.get("response_format") or {}
-    if fmt.get("type") == "json_schema":
-        spec = fmt.get("json_schema") or {}
-        return spec.get("schema") or spec.get("schema_definition")
-    return None
+    return chat_format.response_schema(fmt) if fmt.get("type") == "json_schema" else None
 
 
 def target_text(record: dict[str, Any]) -> str:

@@ -62,21 +62,32 @@ def tool_instructions(tools: list[dict[str, Any]], choice: Any, parallel: bool =
     return f"[AVAILABLE_TOOLS] {listing} [/AVAILABLE_TOOLS]\n{how}"
 
 
-def json_instruction(response_format: Any) -> str:
-    """The system line that tells the workbook assistant a request is in JSON mode ("" when it is not).
-
-    Takes both shapes: the API's (`{"type": "json_schema", "json_schema": {"schema": ...}}`) and the one
-    the endpoint hands the handler (`{"type": "json_object", "schema": ...}`). The grammar still enforces
-    the JSON; this line lets the model know it is wanted, so a plain request keeps a plain answer.
-    """
-    if not isinstance(response_format, dict) or response_format.get("type") not in ("json_object", "json_schema"):
-        return ""
-    schema = response_format.get("schema")
+def response_schema(response_format: Any) -> dict[str, Any] | None:
+    """The JSON schema a `response_format` carries, in the API's shape
+    (`{"type": "json_schema", "json_schema": {"schema": ...}}`) or the one the endpoint hands the handler
+    (`{"type": "json_object", "schema": ...}`); None when it carries none."""
+    if not isinstance(response_format, dict):
+        return None
     if response_format.get("type") == "json_schema":
         spec = response_format.get("json_schema") or {}
         schema = spec.get("schema", spec.get("schema_definition"))
-    line = "Reply with one JSON object and nothing else."
-    if isinstance(schema, dict) and schema:
+    else:
+        schema = response_format.get("schema")
+    return schema if isinstance(schema, dict) else None
+
+
+def json_instruction(response_format: Any) -> str:
+    """The system line that tells the workbook assistant a request is in JSON mode ("" when it is not).
+
+    The grammar still enforces the JSON; this line lets the model know it is wanted, so a plain request
+    keeps a plain answer. A schema is written out after it (`response_schema` reads both shapes).
+    """
+    if not isinstance(response_format, dict) or response_format.get("type") not in ("json_object", "json_schema"):
+        return ""
+    schema = response_schema(response_format)
+    shape = "array" if schema and schema.get("type") == "array" else "object"
+    line = f"Reply with one JSON {shape} and nothing else."
+    if schema:
         line += " It follows this JSON schema: " + json.dumps(schema, ensure_ascii=False)
     return line
 
