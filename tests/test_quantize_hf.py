@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
 import sys
 
 import pandas as pd
+import psutil
 import pytest
 import torch
 
@@ -224,6 +226,43 @@ def test_gptq_quantizes_caches_and_loads(tmp_path, monkeypatch):
     assert len(errors) == 4 * 7 and ((errors > 0.01) & (errors < 0.3)).all()
     assert first.size_bytes < 0.6 * qh.weights_bytes(tiny)
     assert "optimum" in qh.transformers_gptq_check(first) or "loaded it" in qh.transformers_gptq_check(first)
+
+
+def _children_commands() -> list[str]:
+    commands = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            commands.append(" ".join(child.cmdline()))
+        except psutil.Error:  # gone, or a zombie, since it was listed
+            pass
+    return commands
+
+
+@pytest.mark.slow  # real GPTQ runs, each in a fresh interpreter
+def test_gptq_quantize_all_reuses_the_cache_and_quantizes_the_rest_in_worker_processes(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_CACHE", str(tmp_path))
+    from helpers.engine.embedded import prepare_tiny_mistral
+
+    tiny = prepare_tiny_mistral(progress=False)
+    gptqmodel = qh.import_gptqmodel()
+    four = qh.gptq_quantize(4, n_samples=4, seq_len=64, source=tiny)
+    configs = {8: gptqmodel.GPTQConfig(bits=8, group_size=128, offload_to_disk=False), 4: 4,
+               2: gptqmodel.GPTQConfig(bits=2, group_size=128, offload_to_disk=False)}
+    got = qh.gptq_quantize_all(configs, n_samples=4, seq_len=64, source=tiny, progress=False)
+    assert list(got) == [8, 4, 2]  # the order asked for
+    assert got[4].reused and got[4].path == four.path
+    for bits in (8, 2):
+        assert not got[bits].reused and got[bits].quantize_seconds > 0
+        assert got[bits].path == qh.gptq_quantize(bits, n_samples=4, seq_len=64, source=tiny).path  # now cached
+        assert json.loads((got[bits].path / "quantize_info.json").read_text())["bits"] == bits
+    assert got[2].size_bytes < got[4].size_bytes < got[8].size_bytes
+
+    not_a_model = tmp_path / "not-a-model"
+    not_a_model.mkdir()
+    with pytest.raises(RuntimeError, match="GPTQ [34]-bit failed in its worker process") as failed:
+        qh.gptq_quantize_all({4: 4, 3: 3}, n_samples=4, seq_len=64, source=not_a_model, progress=False)
+    assert "tokenizer" in str(failed.value)  # the worker's own error (a folder with no tokenizer), from its log
+    assert [cmd for cmd in _children_commands() if "gptq_quantize" in cmd] == []  # the other worker was stopped too
 
 
 @pytest.mark.slow  # a fresh interpreter imports gptqmodel (torch, transformers, ...): ~10 s on 2 cores

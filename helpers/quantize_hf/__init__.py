@@ -17,7 +17,7 @@ each is defined, and looked up by the others, in one module:
   `perplexity`, `forward_seconds`, `measure`, `measurements_table`;
 * `checkpoints`: quantized checkpoints on disk, shared by GPTQ and AWQ: `weights_bytes`, `Checkpoint`, the cache
   key (`_quantize_target`, `_source_id`, `_key`, `_sha256_text`) and gptqmodel's run (`_finished`, `_quantize`);
-* `gptq`: `gptq_quantize`, `load_quantized`, `transformers_gptq_check`, `checkpoint_tensors`;
+* `gptq`: `gptq_quantize`, `gptq_quantize_all`, `load_quantized`, `transformers_gptq_check`, `checkpoint_tensors`;
 * `bnb`: bitsandbytes: `MB`, `BNB_KINDS`, `BNB_LABELS`, `bnb_config`, `load_bnb`, `memory_footprint`
   (with `_quant_state_bytes`);
 * `per_layer`: per-layer weight error: `_dequantized`, `repacked_layers`, `linear_weights`, `layer_errors`,
@@ -50,7 +50,7 @@ from .environment import _bnb_quiet as _bnb_quiet
 from .environment import _captured as _captured
 from .environment import _quiet_transformers as _quiet_transformers
 from .environment import import_gptqmodel
-from .gptq import checkpoint_tensors, gptq_quantize, load_quantized, transformers_gptq_check
+from .gptq import checkpoint_tensors, gptq_quantize, gptq_quantize_all, load_quantized, transformers_gptq_check
 from .measuring import (
     BASE_LABEL,
     CALIBRATION_FILE,
@@ -77,7 +77,7 @@ __all__ = [
     # checkpoints
     "weights_bytes", "Checkpoint",
     # gptq
-    "gptq_quantize", "load_quantized", "transformers_gptq_check", "checkpoint_tensors",
+    "gptq_quantize", "gptq_quantize_all", "load_quantized", "transformers_gptq_check", "checkpoint_tensors",
     # bnb
     "MB", "BNB_KINDS", "BNB_LABELS", "bnb_config", "load_bnb", "memory_footprint",
     # per_layer
