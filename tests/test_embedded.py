@@ -207,3 +207,38 @@ def test_a_request_is_rendered_and_its_grammar_converted_once(monkeypatch):
         assert one_request(forget_between=True) == (2, 2)  # the check sees a second rendering when there is one
     finally:
         llama.close()
+
+
+def test_the_endpoint_keeps_its_chat_models_loaded_instead_of_reloading_them(monkeypatch):
+    """llama-cpp-python's own holder closes the loaded model whenever a request names another one;
+    `keep_models_loaded` keeps up to its limit loaded (the least recently used one goes beyond it)."""
+    from llama_cpp.server import app as llama_server
+    from llama_cpp.server.model import LlamaProxy
+    from llama_cpp.server.settings import ModelSettings
+
+    from helpers.engine.endpoint_app import keep_models_loaded
+
+    def settings(alias, path):
+        return ModelSettings(model=str(path), model_alias=alias, n_ctx=256, n_threads=1, verbose=False)
+
+    models = [settings(SMOLLM_ALIAS, prepare_smollm_model(progress=False)),
+              settings("gemma", prepare_gemma_model(progress=False))]
+    monkeypatch.setattr(llama_server, "_llama_proxy", LlamaProxy(models=models))  # loads the first, as create_app does
+    stock = llama_server._llama_proxy
+    smollm = stock(None)
+    assert stock("gemma") is not smollm and stock(SMOLLM_ALIAS) is not smollm  # the stock holder reloads: the failure
+
+    monkeypatch.setattr(llama_server, "_llama_proxy", LlamaProxy(models=models))
+    first = llama_server._llama_proxy(None)
+    keep_models_loaded(2)
+    holder = llama_server._llama_proxy
+    assert holder(None) is first and holder(SMOLLM_ALIAS) is first  # the model create_app loaded is adopted
+    gemma = holder("gemma")
+    assert holder(SMOLLM_ALIAS) is first and holder("gemma") is gemma and holder("nope") is first
+    assert holder.loaded() == ["gemma", SMOLLM_ALIAS]
+
+    keep_models_loaded(1)  # adopts the same holder's state with a limit of one: switching reloads again
+    one = llama_server._llama_proxy
+    assert one(SMOLLM_ALIAS) is first and one("gemma") is not gemma and one.loaded() == ["gemma"]
+    one.free()
+    assert one.loaded() == []

@@ -55,6 +55,59 @@ def llama_server_settings(chat_models: dict[str, dict[str, Any]], contexts: dict
     return {"server_settings": server_settings, "model_settings": model_settings}
 
 
+def keep_models_loaded(limit: int) -> None:
+    """Let llama-cpp-python's model holder keep up to `limit` chat models loaded instead of one.
+
+    Its `LlamaProxy` closes the loaded model whenever a request names another, and loads that one from
+    disk: measured on 2 cores, a request that switched to the Gemma stand-in took 2.3-3.5 s where the
+    same request took 0.2 s without the switch. The stand-ins are small (the largest GGUF is under
+    300 MB), so the holder is replaced by one that keeps the `limit` most recently used models and
+    closes the least recently used one beyond that. Requests still take the server's locks one at a
+    time, as before; only the reloads go. Like `loaded_llama`, this reads the private
+    `llama_cpp.server.app._llama_proxy`, which `create_app` sets: check it when the pin moves.
+    """
+    from collections import OrderedDict
+
+    from llama_cpp.server import app as llama_server
+    from llama_cpp.server.model import LlamaProxy
+
+    class KeepLoaded(LlamaProxy):
+        """A `LlamaProxy` that adopts the one `create_app` made (its model is loaded) and keeps models loaded."""
+
+        def __init__(self, adopted: Any, limit: int) -> None:  # not LlamaProxy.__init__: it loads the default again
+            self.__dict__.update(vars(adopted))
+            self._limit = max(1, limit)
+            self._loaded: OrderedDict[str, Any] = OrderedDict()
+            if self._current_model is not None and self._current_model_alias is not None:
+                self._loaded[self._current_model_alias] = self._current_model
+
+        def __call__(self, model: str | None = None) -> Any:
+            alias = model if model in self._model_settings_dict else self._default_model_alias
+            llama = self._loaded.pop(alias, None)
+            if llama is None:
+                while len(self._loaded) >= self._limit:
+                    self._loaded.popitem(last=False)[1].close()
+                llama = self.load_llama_from_model_settings(self._model_settings_dict[alias])
+            self._loaded[alias] = llama  # the most recently used last
+            self._current_model, self._current_model_alias = llama, alias
+            return llama
+
+        def free(self) -> None:
+            for llama in self._loaded.values():
+                llama.close()
+            self._loaded.clear()
+            self._current_model = None
+
+        def loaded(self) -> list[str]:
+            """The aliases loaded now, the least recently used first."""
+            return list(self._loaded)
+
+    holder: Any = llama_server._llama_proxy
+    if holder is None:
+        raise RuntimeError("llama-cpp-python's server has no model holder yet: call create_app first.")
+    llama_server._llama_proxy = KeepLoaded(holder, limit)
+
+
 def loaded_llama() -> Any:
     """The `Llama` that llama-cpp-python's server loaded at start (its first model), read outside any request.
 
@@ -157,8 +210,8 @@ def additions_app(*routers):
 def token_counters(chat_models: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A vocabulary-only `Llama` per chat model file (path -> Llama), to count prompt tokens and parse grammars.
 
-    Vocabulary-only copies: asking the server's proxy would swap out the loaded model (the proxy holds
-    one model at a time) on every request.
+    Vocabulary-only copies: asking the server's proxy would load a model that is not loaded, or reorder
+    the ones it keeps, outside the server's request locks.
     """
     from llama_cpp import Llama
 
@@ -188,6 +241,7 @@ def build_app(*, n_ctx: int = DEFAULT_CONTEXT, n_threads: int | None = None, api
     chat_models = {**builtin, **extras}
     contexts = {alias: min(n_ctx, int(infos[alias].get("max_context", n_ctx))) for alias in chat_models}
     app = create_app(**llama_server_settings(chat_models, contexts, threads, api_key))
+    keep_models_loaded(len(chat_models))
     embedder = SentenceTransformer(str(prepare_embedding_model(progress=False)), device="cpu")
     embed_dimension, embed_limit = embedder.get_sentence_embedding_dimension(), embedder.max_seq_length
     if not embed_dimension or not embed_limit:
