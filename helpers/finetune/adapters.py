@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model_files import cache_subdir
-from ..quantize_hf import prepare_hf_model, weights_bytes
+from ..quantize_hf import _quiet_transformers, prepare_hf_model, weights_bytes
 from .data import chat_messages
 from .qlora import load_train_model
 from .training import _import_peft
@@ -56,12 +56,16 @@ def max_logit_difference(a: Any, b: Any, batch: dict[str, Any]) -> float:
 
 
 def export_merged(merged: Any, tokenizer: Any, name: str = MERGED_NAME) -> Path:
-    """Save a merged model (plain transformers weights) with its tokenizer and licence, ready for GGUF conversion."""
+    """Save a merged model (plain transformers weights) with its tokenizer and licence, ready for GGUF conversion.
+
+    transformers' text progress bar for writing the (single) shard is switched off.
+    """
     folder = finetune_dir() / name
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    merged.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
+    with _quiet_transformers():
+        merged.save_pretrained(partial)
+        tokenizer.save_pretrained(partial)
     terms = prepare_hf_model(progress=False) / "GEMMA_TERMS.html"
     if terms.exists():
         shutil.copy2(terms, partial / terms.name)
