@@ -23,17 +23,23 @@ def gptq_quantize(config: Any, n_samples: int = 16, seq_len: int = 256, source: 
     and `model.save(folder)`. Calibration: `n_samples` windows of `seq_len` tokens from `data/calibration/`.
     Embeddings and the (tied) output head stay BF16, as in every GPTQ checkpoint.
     """
+    source = source or prepare_hf_model(progress=False)
+    config, inputs, folder = _gptq_target(config, n_samples, seq_len, source)
+    if (done := _finished(folder)) is not None:
+        return done
+    samples = calibration_samples(load_tokenizer(source), n_samples, seq_len)
+    return _quantize("gptq", source, inputs, samples, folder, config=config)
+
+
+def _gptq_target(config: Any, n_samples: int, seq_len: int, source: Path) -> tuple[Any, dict[str, Any], Path]:
+    """The `GPTQConfig` for `config` (a config or a bit width), checked, with its cache inputs and folder."""
     if isinstance(config, int):
         config = import_gptqmodel().GPTQConfig(bits=config, group_size=128, offload_to_disk=False)
     bits, group_size = int(config.bits), int(config.group_size)
     if bits not in (2, 3, 4, 8):
         raise ValueError(f"GPTQ supports 2, 3, 4 or 8 bits, not {bits}.")
-    source = source or prepare_hf_model(progress=False)
     inputs, folder = _quantize_target("gptq", source, bits, group_size, n_samples, seq_len)
-    if (done := _finished(folder)) is not None:
-        return done
-    samples = calibration_samples(load_tokenizer(source), n_samples, seq_len)
-    return _quantize("gptq", source, inputs, samples, folder, config=config)
+    return config, inputs, folder
 
 
 _WORKER = """
@@ -76,10 +82,8 @@ def gptq_quantize_all(configs: Mapping[int, Any], n_samples: int = 16, seq_len: 
     source = source or prepare_hf_model(progress=False)
     done: dict[int, Checkpoint] = {}
     todo: dict[int, tuple[Any, Path]] = {}
-    for bits, config in configs.items():
-        if isinstance(config, int):
-            config = import_gptqmodel().GPTQConfig(bits=config, group_size=128, offload_to_disk=False)
-        _, folder = _quantize_target("gptq", source, int(config.bits), int(config.group_size), n_samples, seq_len)
+    for bits, given in configs.items():
+        config, _, folder = _gptq_target(given, n_samples, seq_len, source)
         if (cached := _finished(folder)) is not None:
             done[bits] = cached
         else:
