@@ -154,6 +154,7 @@ def test_exercise_solutions_pass_and_typical_mistakes_teach():
 
 
 # ------------------------------------------------------------------------------- real harness run
+@pytest.mark.slow  # several seconds of generation on 2 cores
 @pytest.mark.parametrize("task, n, max_tokens", [("mcq", 3, None), ("arithmetic", 2, 24), ("code", 2, 60)])
 def test_harness_scores_the_backends_own_answers(endpoint, sdk, task, n, max_tokens):
     from helpers.engine.embedded import CHAT_ALIAS

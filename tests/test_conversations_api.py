@@ -83,6 +83,7 @@ def test_start_append_and_read_back(sdk):
     assert [c.id for c in sdk.beta.conversations.list(metadata={"topic": "hello"})] == [cid]
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_a_function_tool_round_trip_by_hand(sdk):
     ask = "What is the weather in Paris?"
     first = sdk.beta.conversations.start(model=CHAT_ALIAS, inputs=ask, tools=[WEATHER_TOOL],
@@ -102,6 +103,7 @@ def test_a_function_tool_round_trip_by_hand(sdk):
     assert entries[2].tool_call_id == call.tool_call_id and entries[2].result == result
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_run_async_calls_the_registered_function(sdk):
     from mistralai.extra.run.context import RunContext
 
@@ -223,6 +225,7 @@ def comparable(entries: list[dict]) -> list[dict]:
     return [{k: type(v).__name__ if k in varying else v for k, v in e.items()} for e in entries]
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_streamed_turns_are_kept_as_the_same_turns_unstreamed(sdk, endpoint):
     """start_stream, append_stream and restart_stream: started, the answer token by token, done; the entries kept
     are those of the same turns non-streamed (temperature 0: the same answers), and the usage is theirs."""
@@ -269,6 +272,7 @@ def test_streamed_turns_are_kept_as_the_same_turns_unstreamed(sdk, endpoint):
     assert len(stored(endpoint, cid)) == 4  # the source conversation is left as it was
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_a_streamed_function_call_is_kept_as_unstreamed(sdk, endpoint):
     ask, args = "What is the weather in Paris?", {**SHORT, "max_tokens": 60, "tool_choice": "any"}
     events = read_stream(sdk.beta.conversations.start_stream(model=CHAT_ALIAS, inputs=ask, tools=[WEATHER_TOOL],
@@ -321,6 +325,7 @@ def test_each_streamed_output_has_its_own_index_and_entry():
         "Let me check.", '{"city": "Paris"}', "ghiJKL456")
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_run_stream_async_rebuilds_the_stored_entries(endpoint):
     """The SDK's own streaming loop: it runs the function between two streamed turns and rebuilds each output from
     its events (by output_index), which gives the entries the endpoint kept, ids included."""

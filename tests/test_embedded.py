@@ -159,6 +159,7 @@ def test_tool_call_schema_by_choice():
         tool_grammar.tool_call_schema(tools, {"type": "function", "function": {"name": "c"}})
 
 
+@pytest.mark.slow  # loads its own llama.cpp model in process: about 4 s on 2 cores
 def test_a_request_is_rendered_and_its_grammar_converted_once(monkeypatch):
     """The endpoint's checks and the chat handler share one rendering and one schema-to-grammar conversion."""
     import llama_cpp.llama_grammar

@@ -95,6 +95,7 @@ def test_models_list_says_which_model_fills_the_middle(sdk):
     assert not cards[CHAT_ALIAS].capabilities.completion_fim
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_fim_complete_fills_a_function_the_tests_accept(sdk):
     scores = json.loads((ROOT / "data" / "fim" / "heldout_scores.json").read_text())
     passed = {r["id"]: r for r in scores["results"] if r["passed"]}

@@ -141,6 +141,7 @@ def test_label_mask_rejects_nonsense():
         ft.label_mask([1, 2, 3], 3)
 
 
+@pytest.mark.slow  # loads Gemma in FP32 and runs a forward pass: about 5 s on 2 cores
 def test_answer_loss_equals_full_loss(encoded, tokenizer):
     model = ft.load_train_model()
     batch = ft.collate(encoded[:3], tokenizer.pad_token_id)

@@ -64,6 +64,7 @@ def test_generate_stream_and_json_format(client):
     assert isinstance(json.loads(reply.response)["city"], str)
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_tool_calls_have_dict_arguments_from_a_python_function(client):
     ask = [{"role": "user", "content": "What is the weather in Paris?"}]
     reply = client.chat(model=CHAT_ALIAS, messages=ask, tools=[get_weather], options={"temperature": 0})

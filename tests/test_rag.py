@@ -214,6 +214,7 @@ def test_citations_must_point_at_retrieved_chunks():
     assert "[1] text 1" in prompt and "[3] text 3" in prompt and prompt.rstrip().endswith("Question: Which port?")
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_answer_with_citations_through_the_sdk(indexed, sdk):
     store, _, _ = indexed
     question = "How many experts does Mixtral pick for each token?"

@@ -167,6 +167,7 @@ def test_tool_call_streams(sdk):
     assert chunks[-1].data.choices[0].finish_reason == "tool_calls"
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_tool_round_trip_reaches_a_final_answer(sdk):
     first = sdk.chat.complete(model=CHAT_ALIAS, messages=ASK, tools=[INDICATOR_TOOL], tool_choice="any", temperature=0)
     call = first.choices[0].message.tool_calls[0]
@@ -231,6 +232,7 @@ def test_embedding_input_over_the_limit_names_the_limit(sdk):
     assert info.value.status_code == 400 and "at most 256 tokens" in str(info.value)
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_parallel_tool_calls_come_as_a_list_of_valid_calls(sdk):
     ask = [{"role": "user", "content": "Check IP 203.0.113.7 in the threat database, and get the weather in Paris in celsius."}]
     response = sdk.chat.complete(model=CHAT_ALIAS, messages=ask, tools=TOOLS, tool_choice="any",
@@ -285,6 +287,7 @@ def test_a_schema_llama_cpp_cannot_parse_is_a_400_and_the_server_lives(sdk, endp
     assert alive.choices[0].message.content
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_concurrent_streams_each_finish_whole(sdk):
     """A new request waits for the model instead of cutting the stream in flight short.
 

@@ -174,6 +174,7 @@ def test_tool_message_and_assistant_turn_shapes():
         {"id": "Xy7Qp2Lm9", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}]}
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_loop_runs_every_call_of_a_parallel_reply_then_answers(sdk, db):
     toolbox = Toolbox(db.search_database)
     result = tools.run_tool_loop(sdk, CHAT_ALIAS, REQUEST, toolbox, max_rounds=3, tool_choice="any", then_choice="none",
@@ -198,6 +199,7 @@ def test_loop_guard_stops_before_running_more_calls(sdk, db):
         tools.run_tool_loop(sdk, CHAT_ALIAS, REQUEST, toolbox, max_rounds=0)
 
 
+@pytest.mark.slow  # several seconds of generation on 2 cores
 def test_request_log_shows_what_each_sdk_sends(endpoint, sdk, db):
     backend = Backend("embedded", endpoint.base_url, sdk, CHAT_ALIAS, None, CHAT_ALIAS)
     toolbox = Toolbox(db.search_database)
